@@ -1,0 +1,1 @@
+"""Trained models shipped with newscat (installed as ``newscat.models``)."""

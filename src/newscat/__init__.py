@@ -1,0 +1,65 @@
+"""newscat: topic labelling for Vietnamese news articles.
+
+>>> import newscat
+>>> newscat.load().classify("Bão số 3 gây mưa lớn ở Hà Nội").label
+'weather'
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from importlib.resources import files
+
+__version__ = "0.1.0"
+
+from .classifier import NewsClassifier, Prediction  # noqa: E402
+from .errors import DataError, ModelError, NewscatError, UntrustedModelError  # noqa: E402
+from .normalize import normalize_text  # noqa: E402
+from .pages import clean_page  # noqa: E402
+from .persistence import load_model, save_model  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "DEFAULT_MODEL",
+    "DataError",
+    "ModelError",
+    "NewsClassifier",
+    "NewscatError",
+    "Prediction",
+    "UntrustedModelError",
+    "classify",
+    "clean_page",
+    "load",
+    "normalize_text",
+    "save_model",
+]
+
+DEFAULT_MODEL = "labor5"
+
+
+def _default_model_path():
+    return files("newscat.models") / DEFAULT_MODEL
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str) -> NewsClassifier:
+    return load_model(path)
+
+
+def load(path: str | os.PathLike | None = None) -> NewsClassifier:
+    """Load a saved model folder; with no argument, the shipped default model.
+
+    Models are loaded once per process and shared by later calls.
+    """
+    return _load_cached(os.fspath(path if path is not None else _default_model_path()))
+
+
+def classify(text: str, *, top_k: int = 3, clean: bool | None = None, model=None) -> Prediction:
+    """Label one article with the default model (or ``model``: a folder or a classifier).
+
+    ``clean`` switches the page cleaner on or off; ``None`` uses the model's setting
+    (on for the default model, which labels raw scraped pages).
+    """
+    classifier = model if isinstance(model, NewsClassifier) else load(model)
+    return classifier.classify(text, top_k=top_k, clean=clean)

@@ -1,0 +1,190 @@
+"""The ``newscat`` command: train, evaluate, classify and score archives.
+
+``train.py`` and ``evaluate.py`` at the repository root run the same code as
+``newscat train`` and ``newscat evaluate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import NewscatError
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_data_fields(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text-field", default="text", help="text field/column (default: text)")
+    parser.add_argument("--label-field", default="label", help="label field/column")
+
+
+def _add_train_parser(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a model on labelled articles",
+        description="Train a model from data files or a recipe and save it as a folder.",
+    )
+    p.add_argument("--data", nargs="+", help="JSONL(.gz), CSV/TSV files or label folders")
+    p.add_argument("--recipe", help="a recipe JSON file (data, parameters, labels)")
+    p.add_argument("--output", required=True, help="model folder to write")
+    p.add_argument("--name", help="model name (default: the output folder's name)")
+    p.add_argument("--segmenter", choices=["underthesea", "dictionary", "syllable"])
+    p.add_argument("--classifier", choices=["linearsvc", "logreg", "sgd"])
+    p.add_argument("--C", type=float, help="inverse regularisation strength")
+    p.add_argument("--cv", type=int, default=None, help="cross-validation folds to report")
+    p.add_argument("--jobs", type=int, default=1, help="processes for segmenting (default 1)")
+    p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
+    p.add_argument("--no-cache", action="store_true", help="do not use the segmentation cache")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_data_fields(p)
+    p.set_defaults(func=_run_train)
+
+
+def _recipe_from_args(args):
+    from .training import Recipe, load_recipe
+
+    if args.recipe:
+        recipe = load_recipe(args.recipe)
+        if args.data:
+            recipe.data = [{"path": path} for path in args.data]
+    elif args.data:
+        recipe = Recipe(Path(args.output).name, [{"path": p} for p in args.data], {}, [], {})
+    else:
+        raise NewscatError("give --data FILE... or --recipe FILE")
+    for entry in recipe.data:
+        entry.setdefault("text_field", args.text_field)
+        entry.setdefault("label_field", args.label_field)
+    for key in ("segmenter", "classifier", "C"):
+        if getattr(args, key) is not None:
+            recipe.params[key] = getattr(args, key)
+    if args.cv is not None:
+        recipe.cv_folds = args.cv
+    if args.name:
+        recipe.name = args.name
+    return recipe
+
+
+def _run_train(args) -> int:
+    from .training import train_model
+
+    runtime = {
+        "n_jobs": args.jobs,
+        "progress": not args.no_progress,
+        "cache_dir": False if args.no_cache else args.cache_dir,
+    }
+    summary = train_model(_recipe_from_args(args), args.output, runtime=runtime)
+    labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
+    print(f"model saved to {summary['output']}")
+    print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
+    print(f"labels: {labels}")
+    print(f"vocabulary: {summary['vocabulary']} features")
+    print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s)")
+    for name, result in summary["metrics"].items():
+        print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
+    return 0
+
+
+def _add_evaluate_parser(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="measure a model on labelled articles",
+        description="Print accuracy, macro/weighted F1, per-class scores and the confusion matrix.",
+    )
+    p.add_argument("--model", required=True, help="model folder")
+    p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+    p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
+    p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
+    _add_data_fields(p)
+    p.set_defaults(func=_run_evaluate)
+
+
+def _run_evaluate(args) -> int:
+    from .evaluation import compute_metrics, format_report, plot_confusion
+    from .persistence import load_model
+    from .readers import read_labelled
+
+    model = load_model(args.model)
+    data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
+    predicted = model.predict(data.texts, clean=False if args.no_clean else None)
+    metrics = compute_metrics(data.labels, predicted)
+    if args.report:
+        folder = Path(args.report)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        plot_confusion(metrics, folder / "confusion_matrix.png")
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False))
+    else:
+        print(format_report(metrics))
+        if args.report:
+            print(f"\nreport written to {args.report}")
+    return 0
+
+
+def _add_classify_parser(sub) -> None:
+    p = sub.add_parser(
+        "classify",
+        help="label one text (argument or standard input)",
+        description="Print the label, its Vietnamese name and score for one article.",
+    )
+    p.add_argument("text", nargs="?", help="the article text; read from stdin when absent")
+    p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.add_argument("--top-k", type=int, default=3, help="how many scores to show")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
+    p.set_defaults(func=_run_classify)
+
+
+def _run_classify(args) -> int:
+    from . import load
+
+    text = args.text if args.text is not None else sys.stdin.read()
+    model = load(args.model)
+    result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    if result.label is None:
+        print("no label: the text is empty")
+        return 1
+    flag = f"  (uncertain: {result.reason})" if result.uncertain else ""
+    print(f"{result.label}\t{result.score:.4f}\t{result.name}{flag}")
+    for label, score in result.top_k[1:]:
+        print(f"  {label}\t{score:.4f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``newscat`` command."""
+    from .scoring import add_score_parser
+
+    parser = argparse.ArgumentParser(prog="newscat", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"newscat {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_train_parser(sub)
+    _add_evaluate_parser(sub)
+    _add_classify_parser(sub)
+    add_score_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, command: str | None = None) -> int:
+    """Run the ``newscat`` command; ``command`` fixes the subcommand (for train.py)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if command:
+        argv = [command, *argv]
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (NewscatError, OSError) as exc:
+        print(f"newscat {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Exceptions raised by newscat, one per kind of problem.
+
+All derive from :class:`NewscatError`, so ``except newscat.NewscatError`` catches
+every problem newscat reports on purpose.
+"""
+
+from __future__ import annotations
+
+__all__ = ["NewscatError", "DataError", "ModelError", "UntrustedModelError"]
+
+
+class NewscatError(Exception):
+    """Base class of every error newscat raises on purpose."""
+
+
+class DataError(NewscatError, ValueError):
+    """Input data is missing, malformed or unusable; the message names where.
+
+    Examples
+    --------
+    >>> raise DataError("train.jsonl line 3: missing field 'label'")
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: train.jsonl line 3: missing field 'label'
+    """
+
+
+class ModelError(NewscatError):
+    """A saved model cannot be used: missing, corrupt, truncated or incompatible."""
+
+
+class UntrustedModelError(ModelError):
+    """A saved model holds types that newscat does not trust to load."""

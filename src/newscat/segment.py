@@ -1,0 +1,182 @@
+"""Word segmentation: turn normalised text into space-separated tokens.
+
+Compound words are joined with ``_`` (``Công_đoàn``). Segmenters are looked up by
+name; a model stores the name it was trained with and always segments with it.
+
+==============  ==============================================================
+``underthesea``  underthesea's CRF word segmenter (default, most accurate)
+``dictionary``   longest match over underthesea's word list (fast)
+``syllable``     no segmentation: one token per syllable or punctuation mark
+==============  ==============================================================
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+
+from .cache import SegmentCache, default_cache_dir
+
+__all__ = ["Segmenter", "SEGMENTERS", "get_segmenter", "segment_texts"]
+
+_SYLLABLES = re.compile(r"\w+(?:[.,:/-]\w+)*|[^\w\s]", re.UNICODE)
+
+
+class Segmenter:
+    """Base class: segments a text line by line, remembering recent lines.
+
+    Archives repeat boilerplate lines (bylines, teasers), so each line's result is
+    kept in a bounded in-memory cache.
+
+    Examples
+    --------
+    >>> get_segmenter("syllable")("Hà Nội, 2021.\\nMưa to")
+    'Hà Nội , 2021 . Mưa to'
+    """
+
+    name = "base"
+    version = "1"
+
+    def __init__(self, line_cache_size: int = 50_000) -> None:
+        self._segment_cached = functools.lru_cache(maxsize=line_cache_size)(self.segment_line)
+
+    @property
+    def id(self) -> str:
+        """Name and version: what the on-disk cache is keyed by."""
+        return f"{self.name}/{self.version}"
+
+    def segment_line(self, line: str) -> str:
+        """Segment one line of text."""
+        raise NotImplementedError
+
+    def __call__(self, text: str) -> str:
+        lines = (line.strip() for line in text.split("\n"))
+        return " ".join(self._segment_cached(line) for line in lines if line)
+
+
+class SyllableSegmenter(Segmenter):
+    """One token per syllable, number or punctuation mark."""
+
+    name = "syllable"
+
+    def segment_line(self, line: str) -> str:
+        return " ".join(_SYLLABLES.findall(line))
+
+
+class UndertheseaSegmenter(Segmenter):
+    """underthesea's CRF word segmenter."""
+
+    name = "underthesea"
+
+    def __init__(self, line_cache_size: int = 50_000) -> None:
+        import underthesea
+        from underthesea import word_tokenize
+
+        self.version = f"crf-{underthesea.__version__}"
+        self._word_tokenize = word_tokenize
+        super().__init__(line_cache_size)
+
+    def segment_line(self, line: str) -> str:
+        return self._word_tokenize(line, format="text")
+
+
+def _dictionary_segmenter() -> Segmenter:
+    from .dictionary import DictionarySegmenter
+
+    return DictionarySegmenter()
+
+
+SEGMENTERS: dict[str, Callable[[], Segmenter]] = {
+    "underthesea": UndertheseaSegmenter,
+    "dictionary": _dictionary_segmenter,
+    "syllable": SyllableSegmenter,
+}
+
+
+@functools.cache
+def get_segmenter(name: str) -> Segmenter:
+    """Return the segmenter registered under ``name`` (one instance per process).
+
+    Examples
+    --------
+    >>> get_segmenter("syllable").id
+    'syllable/1'
+    >>> get_segmenter("spaces")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown segmenter 'spaces'; expected one of: underthesea, dictionary, syllable
+    """
+    if name not in SEGMENTERS:
+        raise ValueError(f"unknown segmenter {name!r}; expected one of: {', '.join(SEGMENTERS)}")
+    return SEGMENTERS[name]()
+
+
+def _segment_chunk(name: str, texts: Sequence[str]) -> list[str]:
+    segmenter = get_segmenter(name)
+    return [segmenter(text) for text in texts]
+
+
+def segment_texts(
+    texts: Sequence[str],
+    segmenter: str = "underthesea",
+    *,
+    cache_dir=None,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> list[str]:
+    """Segment normalised texts, reusing and filling the on-disk cache.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Normalised texts.
+    segmenter : str
+        A name from :data:`SEGMENTERS`.
+    cache_dir : path, None or False
+        Cache folder; ``None`` for :func:`~newscat.cache.default_cache_dir`,
+        ``False`` for no on-disk cache.
+    n_jobs : int
+        Processes segmenting texts the cache does not hold.
+    progress : bool
+        Show a progress bar on standard error.
+
+    Examples
+    --------
+    >>> segment_texts(["Mưa lớn ở Huế"], "syllable", cache_dir=False)
+    ['Mưa lớn ở Huế']
+    """
+    seg = get_segmenter(segmenter)
+    cache = None if cache_dir is False else SegmentCache(cache_dir or default_cache_dir())
+    result = cache.get_many(seg.id, texts) if cache else [None] * len(texts)
+    missing = [i for i, tokens in enumerate(result) if tokens is None]
+    if missing:
+        todo = [texts[i] for i in missing]
+        done = _segment_all(segmenter, todo, n_jobs=n_jobs, progress=progress)
+        for i, tokens in zip(missing, done):
+            result[i] = tokens
+        if cache:
+            cache.put_many(seg.id, todo, done)
+    return result
+
+
+def _segment_all(name: str, texts: list[str], *, n_jobs: int, progress: bool) -> list[str]:
+    from tqdm.auto import tqdm
+
+    chunk = 200
+    chunks = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
+    bar = tqdm(total=len(texts), desc=f"segmenting ({name})", unit="doc", disable=not progress)
+    out: list[str] = []
+    if n_jobs == 1:
+        for part in chunks:
+            out.extend(_segment_chunk(name, part))
+            bar.update(len(part))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            for part, done in zip(chunks, pool.map(_segment_chunk, [name] * len(chunks), chunks)):
+                out.extend(done)
+                bar.update(len(part))
+    bar.close()
+    return out

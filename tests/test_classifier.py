@@ -1,0 +1,135 @@
+"""Contract and behaviour tests of NewsClassifier (sklearn's check_estimator skips text input)."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+
+from newscat import DataError, NewsClassifier
+
+TEXTS = [
+    "Bão số 3 gây mưa lớn ở Hà Nội", "Mưa lớn kéo dài, lũ quét ở miền núi",
+    "Không khí lạnh tăng cường, trời rét", "Áp thấp nhiệt đới mạnh lên thành bão",
+    "Công an bắt nghi phạm trộm xe máy", "Tòa tuyên án vụ lừa đảo chiếm đoạt tài sản",
+    "Khởi tố đối tượng buôn bán ma túy", "Bắt giữ nhóm trộm cắp tài sản",
+    "Công đoàn tặng quà Tết cho công nhân", "Liên đoàn Lao động thăm hỏi đoàn viên",
+    "Công đoàn cơ sở ký thỏa ước lao động tập thể", "Mái ấm Công đoàn trao cho đoàn viên",
+]
+LABELS = ["weather"] * 4 + ["crime"] * 4 + ["union"] * 4
+
+
+def small(**params):
+    defaults = dict(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0, calibration_cv=2)
+    return NewsClassifier(**{**defaults, **params})
+
+
+@pytest.mark.parametrize("classifier", ["linearsvc", "logreg", "sgd"])
+def test_each_classifier_fits_and_scores(classifier):
+    model = small(classifier=classifier)
+    assert model.fit(TEXTS, LABELS) is model
+    proba = model.predict_proba(["Bão gây mưa lớn", "Công an bắt trộm"])
+    assert proba.shape == (2, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(model.classes_) == ["crime", "union", "weather"]
+    assert list(model.predict(["Bão gây mưa lớn"])) == [model.classes_[proba[0].argmax()]]
+
+
+def test_init_stores_params_unchanged_and_clone_keeps_them():
+    model = small(C=0.3, ngram_range=(1, 3))
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert copy.set_params(C=2.0) is copy and copy.C == 2.0 and model.C == 0.3
+
+
+def test_invalid_parameter_is_named_at_fit():
+    with pytest.raises(ValueError, match="'classifier' parameter"):
+        small(classifier="tree").fit(TEXTS, LABELS)
+
+
+def test_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        small().predict(["Mưa"])
+
+
+def test_pickle_round_trip_predicts_the_same():
+    model = small().fit(TEXTS, LABELS)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))
+
+
+def test_usable_in_grid_search():
+    search = GridSearchCV(small(), {"C": [0.1, 1.0]}, cv=2, error_score="raise")
+    search.fit(TEXTS, LABELS)
+    assert search.best_params_["C"] in (0.1, 1.0)
+
+
+def test_same_data_and_seed_give_same_scores():
+    a = small(classifier="sgd").fit(TEXTS, LABELS).predict_proba(TEXTS)
+    b = small(classifier="sgd").fit(TEXTS, LABELS).predict_proba(TEXTS)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_classify_gives_label_name_score_top_k():
+    model = small(label_names={"weather": "Thời tiết"}).fit(TEXTS, LABELS)
+    result = model.classify("Bão số 3 gây mưa lớn ở Hà Nội", top_k=2)
+    assert result.label == "weather" and result.name == "Thời tiết"
+    assert len(result.top_k) == 2 and result.top_k[0] == ("weather", result.score)
+
+
+def test_uncertain_when_top_score_below_threshold():
+    model = small(classifier="logreg", min_score=0.95).fit(TEXTS, LABELS)
+    result = model.classify("Bão số 3 gây mưa lớn")
+    assert result.uncertain and "below" in result.reason
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_text_gives_documented_empty_result(text):
+    model = small().fit(TEXTS, LABELS)
+    result = model.classify(text)
+    assert (result.label, result.score, result.uncertain, result.reason) == (
+        None, 0.0, True, "empty text",
+    )
+    assert list(model.predict(["Bão lớn", text])) == ["weather", None]
+    assert model.predict_proba([text]).sum() == 0
+
+
+def test_bare_string_is_refused_with_advice():
+    model = small().fit(TEXTS, LABELS)
+    with pytest.raises(TypeError, match="string object received; pass a list"):
+        model.predict("Bão số 3")
+
+
+def test_non_string_item_is_named():
+    with pytest.raises(TypeError, match=r"X\[1\]: expected str, got int"):
+        small().fit(["a", 5], ["x", "y"])
+
+
+def test_empty_dataset_refused():
+    with pytest.raises(DataError, match="empty dataset"):
+        small().fit([], [])
+
+
+def test_one_label_refused():
+    with pytest.raises(DataError, match="one label only \\('weather'\\)"):
+        small().fit(TEXTS[:4], LABELS[:4])
+
+
+def test_length_mismatch_refused():
+    with pytest.raises(DataError, match="12 texts but y has 11 labels"):
+        small().fit(TEXTS, LABELS[:-1])
+
+
+def test_empty_training_text_refused_with_index():
+    with pytest.raises(DataError, match="first at index 2"):
+        small().fit(TEXTS[:2] + [" "] + TEXTS[3:], LABELS)
+
+
+def test_page_cleaning_applies_only_when_asked():
+    model = small(clean_pages=True).fit(TEXTS, LABELS)
+    article = "\n".join(TEXTS[:4])
+    page = article + "\nTin khác\n" + "\n".join(TEXTS[4:8] * 3)
+    assert model.classify(page).label == "weather"
+    assert model.classify(page, clean=False).label == "crime"

@@ -1,0 +1,115 @@
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from newscat import ModelError, NewsClassifier, UntrustedModelError, load, load_model, save_model
+from newscat.persistence import read_metadata
+
+TEXTS = ["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 3
+LABELS = ["weather", "weather", "crime", "crime"] * 3
+
+
+@pytest.fixture
+def saved(tmp_path):
+    model = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0,
+                           label_names={"weather": "Thời tiết"})
+    model.fit(TEXTS, LABELS)
+    return model, save_model(model, tmp_path / "m", name="demo", training_data={"n_documents": 12})
+
+
+def test_round_trip_predicts_identically(saved):
+    model, folder = saved
+    again = load_model(folder)
+    np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    assert again.get_params()["segmenter"] == "syllable"
+    assert again.classify("mưa bão").name == "Thời tiết"
+
+
+def test_folder_holds_pipeline_metadata_and_card(saved):
+    _, folder = saved
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "metadata.json", "pipeline.skops"]
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["labels"] == ["crime", "weather"] and meta["segmenter"] == "syllable"
+    assert set(meta["versions"]) == {"newscat", "scikit-learn", "underthesea"}
+    assert meta["training_data"] == {"n_documents": 12}
+    assert "cache_dir" not in meta["params"]
+    assert "Thời tiết" in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_tampered_file_with_code_is_refused_and_names_the_type(saved, tmp_path):
+    _, folder = saved
+    sio.dump(Pipeline([("evil", FunctionTransformer(eval))]), folder / "pipeline.skops")
+    with pytest.raises(UntrustedModelError, match="builtins.eval"):
+        load_model(folder)
+
+
+def test_truncated_file_is_reported_as_corrupt(saved):
+    _, folder = saved
+    data = (folder / "pipeline.skops").read_bytes()
+    (folder / "pipeline.skops").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="pipeline.skops is corrupt or truncated"):
+        load_model(folder)
+
+
+def test_garbage_file_is_reported_as_corrupt(saved):
+    _, folder = saved
+    (folder / "pipeline.skops").write_bytes(b"not a zip at all")
+    with pytest.raises(ModelError, match="corrupt or truncated"):
+        load_model(folder)
+
+
+def test_zip_with_wrong_content_is_reported(saved):
+    _, folder = saved
+    with zipfile.ZipFile(folder / "pipeline.skops", "w") as z:
+        z.writestr("schema.json", "{}")
+    with pytest.raises(ModelError, match="corrupt or truncated"):
+        load_model(folder)
+
+
+def test_incompatible_format_version_is_explained(saved):
+    _, folder = saved
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    meta["format_version"] = 99
+    (folder / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="saved in model format 99 .* reads format 1"):
+        load_model(folder)
+
+
+def test_missing_pieces_are_named(saved, tmp_path):
+    _, folder = saved
+    with pytest.raises(ModelError, match="not a directory"):
+        load_model(tmp_path / "nowhere")
+    copy = shutil.copytree(folder, tmp_path / "copy")
+    (copy / "pipeline.skops").unlink()
+    with pytest.raises(ModelError, match="pipeline.skops is missing"):
+        load_model(copy)
+    (copy / "metadata.json").unlink()
+    with pytest.raises(ModelError, match="metadata.json is missing"):
+        load_model(copy)
+
+
+def test_corrupt_metadata_is_named(saved):
+    _, folder = saved
+    (folder / "metadata.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="metadata.json is corrupt"):
+        read_metadata(folder)
+
+
+def test_labels_mismatch_is_detected(saved):
+    _, folder = saved
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    meta["labels"] = ["a", "b"]
+    (folder / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="labels .* do not match"):
+        load_model(folder)
+
+
+def test_load_caches_one_model_per_path(saved):
+    _, folder = saved
+    assert load(folder) is load(str(folder))

@@ -12,7 +12,11 @@ def test_old_style_tone_marks_become_new_style(old, new):
     assert normalize_tone_marks(old) == new
 
 
-@pytest.mark.parametrize("word", ["hoàng", "ngoài", "quý", "quỳnh", "thuyền", "khuya", "loẹt", "hòa"])
+@pytest.mark.parametrize(
+    "word",
+    ["hoàng", "ngoài", "quý", "quỳnh", "thuyền", "khuya", "loẹt", "hòa", "hoặc", "HOẶC", "thuật",
+     "Huệ", "nhuệ", "Hoằng", "khoẻo"],
+)
 def test_words_with_one_correct_spelling_are_untouched(word):
     assert normalize_tone_marks(word) == word
 

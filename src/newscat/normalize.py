@@ -15,7 +15,7 @@ __all__ = ["normalize_text", "normalize_tone_marks"]
 # "uy" syllable (hoà, khoẻ, thuỷ); the new style, which underthesea's segmenter
 # uses, puts it on the first (hòa, khỏe, thủy).
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-_OLD_STYLE = re.compile(rf"(?<!q)(?<!Q)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_])")
+_OLD_STYLE = re.compile(rf"(?<!q)(?<!Q)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])")
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u00ad]"
 )

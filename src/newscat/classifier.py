@@ -122,7 +122,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     progress : bool
         Show a progress bar while segmenting.
     random_state : int
-        Seed for the ``sgd`` model and the calibration folds.
+        Seed of the linear model's solver: the same data and seed give the same model.
 
     Examples
     --------
@@ -240,9 +240,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
     def _model(self, labels: list[str]):
         if self.classifier == "logreg":
-            return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
+            return LogisticRegression(
+                C=self.C,
+                class_weight=self.class_weight,
+                max_iter=2000,
+                random_state=self.random_state,
+            )
         if self.classifier == "linearsvc":
-            base = LinearSVC(C=self.C, class_weight=self.class_weight)
+            base = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
         else:
             base = SGDClassifier(
                 alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state

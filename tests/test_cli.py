@@ -1,0 +1,92 @@
+"""Round trips through the command line: train.py, evaluate.py and the newscat command."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscat.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory, labor5_rows):
+    path = tmp_path_factory.mktemp("data") / "sample.jsonl"
+    rows = labor5_rows[:300]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, data_file):
+    output = tmp_path_factory.mktemp("models") / "cli-model"
+    result = subprocess.run(
+        [sys.executable, "train.py", "--data", str(data_file), "--output", str(output),
+         "--segmenter", "syllable", "--no-cache", "--cv", "3"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    return output, result
+
+
+def test_train_script_prints_summary(trained):
+    output, result = trained
+    assert (output / "pipeline.skops").exists()
+    for part in ("documents: 300", "labels:", "vocabulary:", "time:", "cross_validation_3_fold"):
+        assert part in result.stdout
+    assert "segmenting (syllable)" in result.stderr  # the progress bar
+
+
+def test_evaluate_script_prints_report(trained, data_file):
+    output, _ = trained
+    result = subprocess.run(
+        [sys.executable, "evaluate.py", "--model", str(output), "--data", str(data_file)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    for part in ("accuracy:", "macro-F1:", "weighted-F1:", "precision", "confusion matrix"):
+        assert part in result.stdout
+
+
+def test_evaluate_json_and_png_report(trained, data_file, tmp_path, capsys):
+    output, _ = trained
+    code = main(["evaluate", "--model", str(output), "--data", str(data_file), "--json",
+                 "--report", str(tmp_path / "report")])
+    metrics = json.loads(capsys.readouterr().out)
+    assert code == 0 and {"accuracy", "macro_f1", "n", "per_class"} <= set(metrics)
+    assert metrics["n"] == 300 and metrics["accuracy"] > 0.9
+    png = (tmp_path / "report" / "confusion_matrix.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+
+
+def test_classify_argument_and_stdin(trained):
+    output, _ = trained
+    text = "Công an bắt giữ nhóm đối tượng trộm cắp tài sản, khởi tố vụ án"
+    by_arg = subprocess.run(
+        [sys.executable, "-m", "newscat.cli", "classify", "--model", str(output), text],
+        capture_output=True, text=True, check=True,
+    )
+    by_stdin = subprocess.run(
+        [sys.executable, "-m", "newscat.cli", "classify", "--model", str(output), "--json"],
+        input=text, capture_output=True, text=True, check=True,
+    )
+    assert by_arg.stdout.split("\t")[0] == "crime"
+    assert json.loads(by_stdin.stdout)["label"] == "crime"
+
+
+def test_classify_empty_text_says_so(trained, capsys):
+    output, _ = trained
+    assert main(["classify", "--model", str(output), "  "]) == 1
+    assert "text is empty" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_not_tracebacks(tmp_path, capsys):
+    assert main(["evaluate", "--model", str(tmp_path), "--data", "x.jsonl"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newscat evaluate: error:") and "Traceback" not in err
+
+
+def test_train_needs_data_or_recipe(tmp_path, capsys):
+    assert main(["train", "--output", str(tmp_path / "m")]) == 2
+    assert "give --data FILE... or --recipe FILE" in capsys.readouterr().err

@@ -27,7 +27,19 @@ def _metrics_section(metrics: dict) -> list[str]:
             for label, m in per_class.items()
         ]
         lines += ["", *_table(["label", "precision", "recall", "F1", "support"], rows), ""]
+        if "uncertain" in result:
+            u = result["uncertain"]
+            lines += [
+                f"Flagged uncertain: {100 * u['share']:.1f} % of predictions; accuracy "
+                f"{_percent(u['accuracy_when_certain'])} when not flagged, "
+                f"{_percent(u['accuracy_when_uncertain'])} when flagged.",
+                "",
+            ]
     return lines
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f} %"
 
 
 def render_card(metadata: dict) -> str:
@@ -49,12 +61,21 @@ def render_card(metadata: dict) -> str:
     counts = data.get("label_counts", {})
     rows = [[label, names.get(label, ""), counts.get(label, "")] for label in metadata["labels"]]
     lines += _table(["label", "name", "training documents"], rows) + [""]
-    lines += ["## Training", ""]
+    lines += [
+        f"Scores are calibrated; a result is flagged uncertain when its top score is below "
+        f"{metadata['params'].get('min_score')} or the top two scores are within "
+        f"{metadata['params'].get('min_margin')}.",
+        "",
+        "## Training",
+        "",
+    ]
     lines += [f"- segmenter: `{metadata['segmenter']}`"]
     for key in ("n_documents", "sources", "sha256", "recipe"):
         if key in data:
             lines += [f"- {key.replace('_', ' ')}: `{data[key]}`"]
-    params = ", ".join(f"{k}={v!r}" for k, v in sorted(metadata["params"].items()))
+    params = ", ".join(
+        f"{k}={v!r}" for k, v in sorted(metadata["params"].items()) if k != "label_names"
+    )
     lines += [f"- parameters: `{params}`"]
     versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
     lines += [f"- versions: {versions}", ""]

@@ -116,6 +116,10 @@ def cross_validate(
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
+    Besides :func:`~newscat.evaluation.compute_metrics`, the result says how many
+    predictions were flagged uncertain and how accurate the flagged and unflagged
+    ones were.
+
     Examples
     --------
     >>> data = LabelledData()
@@ -129,6 +133,7 @@ def cross_validate(
     labels = np.asarray(data.labels, dtype=object)
     texts = np.asarray(data.texts, dtype=object)
     predicted = np.empty(len(labels), dtype=object)
+    uncertain = np.zeros(len(labels), dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
         train_texts, train_labels = list(texts[train_idx]), list(labels[train_idx])
@@ -136,8 +141,17 @@ def cross_validate(
             train_texts += extra.texts
             train_labels += extra.labels
         fitted = clone(model).fit(train_texts, train_labels)
-        predicted[test_idx] = fitted.predict(list(texts[test_idx]))
-    return compute_metrics(labels, predicted)
+        results = fitted.classify_many(list(texts[test_idx]))
+        predicted[test_idx] = [result.label for result in results]
+        uncertain[test_idx] = [result.uncertain for result in results]
+    metrics = compute_metrics(labels, predicted)
+    correct = predicted == labels
+    metrics["uncertain"] = {
+        "share": float(uncertain.mean()),
+        "accuracy_when_certain": float(correct[~uncertain].mean()) if (~uncertain).any() else None,
+        "accuracy_when_uncertain": float(correct[uncertain].mean()) if uncertain.any() else None,
+    }
+    return metrics
 
 
 def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | None = None) -> dict:
@@ -171,11 +185,11 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
     model.fit(data.texts + extra.texts, data.labels + extra.labels)
     fit_seconds = time.perf_counter() - fit_start
     training_data = data.summary()
-    training_data["sources"] = [entry["path"] for entry in recipe.data]
+    training_data["sources"] = [os.path.normpath(entry["path"]) for entry in recipe.data]
     if extra:
         training_data["extra_training_data"] = extra.summary()
     if recipe.source:
-        training_data["recipe"] = recipe.source
+        training_data["recipe"] = os.path.normpath(recipe.source)
     save_model(
         model,
         output,

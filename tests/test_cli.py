@@ -33,7 +33,7 @@ def trained(tmp_path_factory, data_file):
 
 def test_train_script_prints_summary(trained):
     output, result = trained
-    assert (output / "pipeline.skops").exists()
+    assert (output / "model.skops").exists()
     for part in ("documents: 300", "labels:", "vocabulary:", "time:", "cross_validation_3_fold"):
         assert part in result.stdout
     assert "segmenting (syllable)" in result.stderr  # the progress bar

@@ -77,5 +77,5 @@ def test_wheel_carries_the_model(tmp_path):
     )
     (wheel,) = tmp_path.glob("newscat-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for part in ("pipeline.skops", "metadata.json", "README.md"):
+    for part in ("model.skops", "vocabulary.txt.gz", "metadata.json", "README.md"):
         assert f"newscat/models/labor5/{part}" in names

@@ -1,3 +1,4 @@
+import gzip
 import json
 import shutil
 import zipfile
@@ -33,7 +34,9 @@ def test_round_trip_predicts_identically(saved):
 
 def test_folder_holds_pipeline_metadata_and_card(saved):
     _, folder = saved
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "metadata.json", "pipeline.skops"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md", "metadata.json", "model.skops", "vocabulary.txt.gz",
+    ]
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     assert meta["labels"] == ["crime", "weather"] and meta["segmenter"] == "syllable"
     assert set(meta["versions"]) == {"newscat", "scikit-learn", "underthesea"}
@@ -44,31 +47,57 @@ def test_folder_holds_pipeline_metadata_and_card(saved):
 
 def test_tampered_file_with_code_is_refused_and_names_the_type(saved, tmp_path):
     _, folder = saved
-    sio.dump(Pipeline([("evil", FunctionTransformer(eval))]), folder / "pipeline.skops")
+    evil = {"idf": np.ones(3), "model": Pipeline([("evil", FunctionTransformer(eval))])}
+    sio.dump(evil, folder / "model.skops")
     with pytest.raises(UntrustedModelError, match="builtins.eval"):
         load_model(folder)
 
 
 def test_truncated_file_is_reported_as_corrupt(saved):
     _, folder = saved
-    data = (folder / "pipeline.skops").read_bytes()
-    (folder / "pipeline.skops").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ModelError, match="pipeline.skops is corrupt or truncated"):
+    data = (folder / "model.skops").read_bytes()
+    (folder / "model.skops").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="model.skops is corrupt or truncated"):
         load_model(folder)
 
 
 def test_garbage_file_is_reported_as_corrupt(saved):
     _, folder = saved
-    (folder / "pipeline.skops").write_bytes(b"not a zip at all")
+    (folder / "model.skops").write_bytes(b"not a zip at all")
     with pytest.raises(ModelError, match="corrupt or truncated"):
         load_model(folder)
 
 
 def test_zip_with_wrong_content_is_reported(saved):
     _, folder = saved
-    with zipfile.ZipFile(folder / "pipeline.skops", "w") as z:
+    with zipfile.ZipFile(folder / "model.skops", "w") as z:
         z.writestr("schema.json", "{}")
     with pytest.raises(ModelError, match="corrupt or truncated"):
+        load_model(folder)
+
+
+def test_vocabulary_must_match_the_model(saved):
+    _, folder = saved
+    with gzip.open(folder / "vocabulary.txt.gz", "rt", encoding="utf-8") as f:
+        terms = f.read().split("\n")
+    with gzip.open(folder / "vocabulary.txt.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join(terms[5:]))
+    with pytest.raises(ModelError, match="inconsistent: vocabulary.txt.gz has .* terms"):
+        load_model(folder)
+
+
+def test_damaged_vocabulary_is_reported(saved):
+    _, folder = saved
+    data = (folder / "vocabulary.txt.gz").read_bytes()
+    (folder / "vocabulary.txt.gz").write_bytes(data[:20])
+    with pytest.raises(ModelError, match="vocabulary.txt.gz is corrupt or truncated"):
+        load_model(folder)
+
+
+def test_skops_file_of_another_shape_is_refused(saved):
+    _, folder = saved
+    sio.dump({"weights": np.ones(2)}, folder / "model.skops")
+    with pytest.raises(ModelError, match="does not hold a newscat model"):
         load_model(folder)
 
 
@@ -86,8 +115,8 @@ def test_missing_pieces_are_named(saved, tmp_path):
     with pytest.raises(ModelError, match="not a directory"):
         load_model(tmp_path / "nowhere")
     copy = shutil.copytree(folder, tmp_path / "copy")
-    (copy / "pipeline.skops").unlink()
-    with pytest.raises(ModelError, match="pipeline.skops is missing"):
+    (copy / "model.skops").unlink()
+    with pytest.raises(ModelError, match="model.skops is missing"):
         load_model(copy)
     (copy / "metadata.json").unlink()
     with pytest.raises(ModelError, match="metadata.json is missing"):

@@ -174,7 +174,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int | float = 2,
         max_df: int | float = 0.5,
-        max_features: int | None = 200_000,
+        max_features: int | None = 150_000,
         sublinear_tf: bool = True,
         class_weight: str | dict | None = None,
         calibration_cv: int = 3,

@@ -3,18 +3,21 @@
 A saved model is a folder::
 
     model/
-      pipeline.skops   the fitted TF-IDF + linear model (skops format, zip)
-      metadata.json    versions, labels, segmenter, parameters, data summary, metrics
-      README.md        the model card
+      model.skops         the linear model and the TF-IDF weights (skops format, zip)
+      vocabulary.txt.gz   the TF-IDF terms, one per line, line i for feature i
+      metadata.json       versions, labels, segmenter, parameters, data summary, metrics
+      README.md           the model card
 
-``pipeline.skops`` is read with :mod:`skops.io`, which rebuilds objects from a
-schema instead of unpickling: every type in the file is checked against
+``model.skops`` is read with :mod:`skops.io`, which rebuilds objects from a schema
+instead of unpickling: every type in the file is checked against
 :data:`TRUSTED_TYPES` before anything is built, and a file holding any other type
-is refused.
+is refused. The vocabulary is plain text; the TF-IDF step is rebuilt from the
+model's parameters, its terms and weights.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import zipfile
@@ -23,13 +26,16 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from sklearn.pipeline import Pipeline
+
 from .classifier import NewsClassifier
 from .errors import ModelError, UntrustedModelError
 
 __all__ = ["save_model", "load_model", "read_metadata", "FORMAT_VERSION", "TRUSTED_TYPES"]
 
 FORMAT_VERSION = 1
-PIPELINE_FILE = "pipeline.skops"
+MODEL_FILE = "model.skops"
+VOCABULARY_FILE = "vocabulary.txt.gz"
 METADATA_FILE = "metadata.json"
 CARD_FILE = "README.md"
 # Types skops does not trust on its own that a newscat pipeline legitimately holds.
@@ -95,7 +101,12 @@ def save_model(
         "description": description,
         "limitations": limitations or [],
     }
-    sio.dump(model.pipeline_, folder / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED)
+    tfidf = model.pipeline_.named_steps["tfidf"]
+    state = {"idf": tfidf.idf_, "model": model.pipeline_.named_steps["model"]}
+    sio.dump(state, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
+    terms = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
+    with gzip.open(folder / VOCABULARY_FILE, "wt", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(terms) + "\n")
     (folder / METADATA_FILE).write_text(
         json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -149,34 +160,59 @@ def load_model(path: str | os.PathLike) -> NewsClassifier:
     ModelError
         The folder is missing, incomplete, corrupt, truncated or of another format.
     UntrustedModelError
-        The pipeline file holds types outside :data:`TRUSTED_TYPES`.
+        ``model.skops`` holds types outside :data:`TRUSTED_TYPES`.
     """
-    import skops.io as sio
-
     folder = Path(path)
     metadata = read_metadata(folder)
-    pipeline_path = folder / PIPELINE_FILE
-    if not pipeline_path.is_file():
-        raise ModelError(f"{folder} is incomplete: {PIPELINE_FILE} is missing")
+    state = _read_state(folder / MODEL_FILE)
+    terms = _read_vocabulary(folder / VOCABULARY_FILE)
+    model = NewsClassifier(**metadata["params"])
+    model.ngram_range = tuple(model.ngram_range)
+    linear = state["model"]
+    n_features = len(state["idf"])
+    if len(terms) != n_features or linear.n_features_in_ != n_features:
+        raise ModelError(
+            f"{folder} is inconsistent: {VOCABULARY_FILE} has {len(terms)} terms, "
+            f"the model expects {linear.n_features_in_} and has {n_features} TF-IDF weights"
+        )
+    tfidf = model._vectorizer()
+    tfidf.vocabulary_ = {term: i for i, term in enumerate(terms)}
+    tfidf.idf_ = state["idf"]
+    model.pipeline_ = Pipeline([("tfidf", tfidf), ("model", linear)])
+    model.classes_ = linear.classes_
+    if [str(c) for c in model.classes_] != metadata["labels"]:
+        raise ModelError(f"{folder}: labels in {METADATA_FILE} do not match {MODEL_FILE}")
+    model.metadata_ = metadata
+    return model
+
+
+def _read_state(path: Path) -> dict:
+    import skops.io as sio
+
+    if not path.is_file():
+        raise ModelError(f"{path.parent} is incomplete: {path.name} is missing")
     try:
-        untrusted = sorted(set(sio.get_untrusted_types(file=pipeline_path)) - set(TRUSTED_TYPES))
+        untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
         if untrusted:
             raise UntrustedModelError(
-                f"refusing to load {pipeline_path}: it holds types newscat does not trust "
+                f"refusing to load {path}: it holds types newscat does not trust "
                 f"({', '.join(untrusted)}); the file was altered or not written by newscat"
             )
-        pipeline = sio.load(pipeline_path, trusted=list(TRUSTED_TYPES))
+        state = sio.load(path, trusted=list(TRUSTED_TYPES))
     except ModelError:
         raise
     except Exception as exc:  # skops reports damage through many exception types
-        raise ModelError(
-            f"{pipeline_path} is corrupt or truncated ({type(exc).__name__}: {exc})"
-        ) from None
-    model = NewsClassifier(**metadata["params"])
-    model.ngram_range = tuple(model.ngram_range)
-    model.pipeline_ = pipeline
-    model.classes_ = pipeline.classes_
-    if [str(c) for c in model.classes_] != metadata["labels"]:
-        raise ModelError(f"{folder}: labels in {METADATA_FILE} do not match {PIPELINE_FILE}")
-    model.metadata_ = metadata
-    return model
+        raise ModelError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc})") from None
+    if not isinstance(state, dict) or set(state) != {"idf", "model"}:
+        raise ModelError(f"{path} does not hold a newscat model (expected idf and model)")
+    return state
+
+
+def _read_vocabulary(path: Path) -> list[str]:
+    if not path.is_file():
+        raise ModelError(f"{path.parent} is incomplete: {path.name} is missing")
+    try:
+        with gzip.open(path, "rt", encoding="utf-8", newline="\n") as f:
+            return f.read().split("\n")[:-1]
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path} is corrupt or truncated ({exc})") from None

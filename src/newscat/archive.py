@@ -1,0 +1,545 @@
+"""Streaming readers of archives to label: folders of articles, JSON Lines, CSV/TSV, Parquet.
+
+An archive is one or more inputs, read one record at a time in a fixed order, so
+that memory does not grow with the archive and a run can resume by position:
+
+============================  ==================================================
+input                         records and their ids
+============================  ==================================================
+folder                        every ``.txt``, ``.html`` and ``.htm`` file below it
+                              (any case), walked in sorted order; hidden files and
+                              folders and other files are skipped. Id: the path
+                              relative to the folder, e.g. ``2021/a.txt``.
+``.txt``, ``.html`` file      one record; id: the path as given.
+``.jsonl``, ``.ndjson``       one JSON object per non-blank line (``.gz``: gzip);
+                              id: the ``id_field`` value, else ``FILE:LINE``.
+``.csv``, ``.tsv``, ``.tab``  a header row, then one record per row; id: the
+                              ``id_field`` column, else ``FILE:LINE``.
+``.parquet``                  one record per row, read a batch at a time; id: the
+                              ``id_field`` column, else ``FILE:ROW`` (from 1).
+============================  ==================================================
+
+``.txt`` files are UTF-8, or UTF-8 / UTF-16 LE / UTF-16 BE with a byte-order mark
+(VNTC's original files are UTF-16); CSV/TSV files UTF-8, or UTF-16 with a
+byte-order mark (Excel's "Unicode text"). ``.html`` pages are turned into article
+text (title, then body) by `trafilatura <https://trafilatura.readthedocs.io>`_.
+
+A problem with one record never stops the reading: an unreadable or undecodable
+file, a line of invalid JSON, a missing or non-string text field or an empty text
+becomes a :class:`Record` whose ``error`` gives the reason, naming the file and
+line. A problem with a whole input (missing, unknown format, a CSV or Parquet file
+without the text column) raises :class:`~newscat.errors.DataError` when the
+:class:`Archive` is opened, before any record is read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import itertools
+import json
+import os
+import threading
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+from .readers import decode_text
+
+__all__ = ["Archive", "Record", "html_to_text", "iter_records", "record_from_mapping"]
+
+_ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+_HTML_SUFFIXES = (".html", ".htm")
+_JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+_CSV_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+_CSV_FIELD_LIMIT = 2**31 - 1  # articles can be long; csv's default limit is 128 KiB
+_PARQUET_BATCH = 1024
+_FORMATS_HELP = "a folder, .jsonl(.gz), .ndjson(.gz), .csv, .tsv, .parquet, .txt or .html"
+
+InputPaths = str | os.PathLike | Sequence[str | os.PathLike]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input record: its id and either its text or the reason it has none.
+
+    ``html`` holds the raw bytes of an ``.html`` file until :meth:`resolve` extracts
+    its article; readers resolve records unless asked not to, so that the costly
+    extraction can run in worker processes instead.
+    """
+
+    id: str
+    text: str | None = None
+    error: str | None = None
+    html: bytes | None = field(default=None, repr=False)
+
+    def resolve(self) -> Record:
+        """Return the record with its HTML page turned into article text (or the reason why not).
+
+        Examples
+        --------
+        >>> page = "<html><body><article><p>Mưa lớn ở Huế.</p></article></body></html>"
+        >>> Record("a.html", html=page.encode()).resolve()
+        Record(id='a.html', text='Mưa lớn ở Huế.', error=None)
+        >>> Record("b.html", html=b"<html><body></body></html>").resolve().error
+        'b.html: no article text found in the HTML page'
+        """
+        if self.html is None:
+            return self
+        text = html_to_text(self.html)
+        if text is None:
+            return Record(self.id, error=f"{self.id}: no article text found in the HTML page")
+        return _text_record(self.id, text)
+
+
+def _text_record(id_: str, text: str) -> Record:
+    return Record(id_, text) if text.strip() else Record(id_, error="empty text")
+
+
+def _is_valid_unicode(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: undecodable bytes or bad JSON escapes
+        return False
+    return True
+
+
+def html_to_text(html: bytes | str) -> str | None:
+    """Return the article of an HTML page (title, newline, body), or None if it has none.
+
+    The page's encoding is detected from its bytes; menus, footers, comments and
+    tables are left out.
+
+    Examples
+    --------
+    >>> page = (
+    ...     "<html><head><title>Mưa lớn ở Hà Nội</title></head><body>"
+    ...     "<nav><a href='/'>Trang chủ</a> <a href='/xh'>Xã hội</a></nav><article>"
+    ...     "<p>Mưa lớn kéo dài từ đêm qua khiến nhiều tuyến phố ở Hà Nội ngập sâu.</p>"
+    ...     "<p>Trung tâm Dự báo khí tượng thủy văn quốc gia cho biết mưa còn kéo dài.</p>"
+    ...     "</article><footer>© Báo Lao Động</footer></body></html>"
+    ... )
+    >>> print(html_to_text(page.encode("utf-8")))
+    Mưa lớn ở Hà Nội
+    Mưa lớn kéo dài từ đêm qua khiến nhiều tuyến phố ở Hà Nội ngập sâu.
+    Trung tâm Dự báo khí tượng thủy văn quốc gia cho biết mưa còn kéo dài.
+    """
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=False, with_metadata=True
+    )
+    if doc is None or not doc.text:
+        return None
+    if doc.title and not doc.text.startswith(doc.title):
+        return f"{doc.title}\n{doc.text}"
+    return doc.text
+
+
+def record_from_mapping(
+    row: Any,
+    *,
+    fallback_id: str,
+    where: str,
+    text_field: str = "text",
+    id_field: str = "id",
+) -> Record:
+    """Make the record of one parsed row: a JSON object, a CSV row, a Parquet row.
+
+    ``fallback_id`` is the id when the row has no ``id_field`` value; ``where``
+    (e.g. ``"a.jsonl line 3"``) starts the reason of a row without usable text.
+
+    Examples
+    --------
+    >>> record_from_mapping({"id": 7, "text": "Mưa lớn"}, fallback_id="a:1", where="a line 1")
+    Record(id='7', text='Mưa lớn', error=None)
+    >>> record_from_mapping({"body": "x"}, fallback_id="a:2", where="a line 2").error
+    "a line 2: missing field 'text' (fields present: body)"
+    >>> record_from_mapping({"text": " "}, fallback_id="a:3", where="a line 3")
+    Record(id='a:3', text=None, error='empty text')
+    """
+    if not isinstance(row, Mapping):
+        return Record(fallback_id, error=f"{where}: expected an object, got {type(row).__name__}")
+    raw_id = row.get(id_field)
+    id_ = fallback_id if raw_id is None or raw_id == "" else str(raw_id)
+    if not _is_valid_unicode(id_):
+        return Record(fallback_id, error=f"{where}: field {id_field!r} is not valid UTF-8")
+    text = row.get(text_field)
+    if text is None:
+        present = ", ".join(sorted(str(key) for key in row)) or "none"
+        if text_field in row:
+            problem = f"field {text_field!r} is null"
+        else:
+            problem = f"missing field {text_field!r}"
+        return Record(id_, error=f"{where}: {problem} (fields present: {present})")
+    if not isinstance(text, str):
+        return Record(
+            id_, error=f"{where}: field {text_field!r} is {type(text).__name__}, not text"
+        )
+    if not _is_valid_unicode(text):
+        return Record(id_, error=f"{where}: field {text_field!r} is not valid UTF-8")
+    return _text_record(id_, text)
+
+
+class _Source(ABC):
+    """One input of an archive: its records in order, and how many there are."""
+
+    def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
+        self.path = path
+        self.label = label  # the path as the user gave it, for ids and messages
+        self.text_field = text_field
+        self.id_field = id_field
+
+    @abstractmethod
+    def count(self, stop: threading.Event | None = None) -> int | None:
+        """Number of records, without decoding them; None if ``stop`` was set meanwhile."""
+
+    @abstractmethod
+    def records(self, skip: int = 0) -> Iterator[Record]:
+        """The records after the first ``skip``, in order."""
+
+    def _from_mapping(self, row: Any, number: int, where: str) -> Record:
+        return record_from_mapping(
+            row,
+            fallback_id=f"{self.label}:{number}",
+            where=where,
+            text_field=self.text_field,
+            id_field=self.id_field,
+        )
+
+
+class _UnitSource(_Source):
+    """A source read as cheap units (paths, raw lines, rows), one per record.
+
+    Counting and skipping go over the units only; a unit becomes a record (decoded,
+    parsed, checked) only when it is read.
+    """
+
+    @abstractmethod
+    def _units(self) -> Iterator[Any]:
+        """One unit per record, in order."""
+
+    @abstractmethod
+    def _record(self, unit: Any) -> Record:
+        """The record of one unit."""
+
+    def count(self, stop: threading.Event | None = None) -> int | None:
+        n = 0
+        for _ in self._units():
+            if stop is not None and stop.is_set():
+                return None
+            n += 1
+        return n
+
+    def records(self, skip: int = 0) -> Iterator[Record]:
+        return map(self._record, itertools.islice(self._units(), skip, None))
+
+
+class _FilesSource(_UnitSource):
+    """A folder of article files, or one article file."""
+
+    def _units(self) -> Iterator[tuple[str, Path | OSError]]:
+        if not self.path.is_dir():
+            yield self.label, self.path
+            return
+        failures: list[OSError] = []
+        for folder, subfolders, names in os.walk(self.path, onerror=failures.append):
+            yield from self._failed_folders(failures)
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            for name in sorted(names):
+                if not name.startswith(".") and name.lower().endswith(_ARTICLE_SUFFIXES):
+                    path = Path(folder, name)
+                    yield path.relative_to(self.path).as_posix(), path
+        yield from self._failed_folders(failures)
+
+    def _failed_folders(self, failures: list[OSError]) -> Iterator[tuple[str, OSError]]:
+        for exc in failures:
+            folder = Path(exc.filename or self.path).relative_to(self.path).as_posix()
+            yield f"{folder}/", exc
+        failures.clear()
+
+    def _record(self, unit: tuple[str, Path | OSError]) -> Record:
+        id_, path = unit
+        if isinstance(path, OSError):
+            return Record(id_, error=f"{id_}: cannot read folder: {path.strerror or path}")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Record(id_, error=f"{id_}: cannot read: {exc.strerror or exc}")
+        if path.suffix.lower() in _HTML_SUFFIXES:
+            return Record(id_, html=data)
+        try:
+            return _text_record(id_, decode_text(data, id_))
+        except DataError as exc:
+            return Record(id_, error=str(exc))
+
+
+class _JsonLinesSource(_UnitSource):
+    """JSON Lines, plain or gzip-compressed: one JSON object per non-blank line."""
+
+    def _units(self) -> Iterator[tuple[int, bytes | Exception]]:
+        opener = gzip.open if self.path.name.lower().endswith(".gz") else open
+        number = 0
+        try:
+            with opener(self.path, "rb") as f:
+                for number, line in enumerate(f, 1):
+                    if line.strip():
+                        yield number, line
+        except (OSError, EOFError, zlib.error) as exc:  # unreadable, truncated, not gzip
+            yield number + 1, exc
+
+    def _record(self, unit: tuple[int, bytes | Exception]) -> Record:
+        number, line = unit
+        where = f"{self.label} line {number}"
+        if isinstance(line, Exception):
+            reason = f"{self.label}: unreadable from line {number}: {line or type(line).__name__}"
+            return Record(f"{self.label}:{number}", error=reason)
+        try:
+            row = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError as exc:
+            reason = f"{where}: not UTF-8 ({exc.reason} at byte {exc.start})"
+            return Record(f"{self.label}:{number}", error=reason)
+        except json.JSONDecodeError as exc:
+            reason = f"{where}: invalid JSON: {exc.msg} (column {exc.colno})"
+            return Record(f"{self.label}:{number}", error=reason)
+        return self._from_mapping(row, number, where)
+
+
+class _CsvSource(_UnitSource):
+    """CSV or TSV with a header row; a row's line number is where it starts."""
+
+    def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
+        super().__init__(path, label, text_field, id_field)
+        self.delimiter = _CSV_DELIMITERS[path.suffix.lower()]
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+        try:
+            with self._open() as f:
+                self.header = next(csv.reader(f, delimiter=self.delimiter), [])
+        except (OSError, UnicodeError, csv.Error) as exc:
+            raise DataError(f"{label}: cannot read the header row: {exc}") from None
+        if self.header and text_field not in self.header:
+            raise DataError(
+                f"{label}: no column {text_field!r} (columns: {', '.join(self.header)}); "
+                "name the text column with text_field / --text-field"
+            )
+
+    def _open(self):
+        with open(self.path, "rb") as f:
+            utf16 = f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        encoding = "utf-16" if utf16 else "utf-8-sig"
+        # Undecodable bytes become lone surrogates, reported per row, not per file.
+        return open(self.path, encoding=encoding, errors="surrogateescape", newline="")
+
+    def _units(self) -> Iterator[tuple[int, list[str] | Exception]]:
+        number = 1
+        try:
+            with self._open() as f:
+                reader = csv.reader(f, delimiter=self.delimiter)
+                if next(reader, None) is None:
+                    return
+                number = reader.line_num + 1
+                for row in reader:
+                    if row:  # a blank line is no record
+                        yield number, row
+                    number = reader.line_num + 1
+        except (OSError, UnicodeError, csv.Error) as exc:
+            yield number, exc
+
+    def _record(self, unit: tuple[int, list[str] | Exception]) -> Record:
+        number, row = unit
+        if isinstance(row, Exception):
+            reason = f"{self.label}: unreadable from line {number}: {row}"
+            return Record(f"{self.label}:{number}", error=reason)
+        return self._from_mapping(
+            dict(zip(self.header, row)), number, f"{self.label} line {number}"
+        )
+
+
+def _is_text_type(arrow_type) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+class _ParquetSource(_Source):
+    """A Parquet file, read a row group and a batch at a time, only the needed columns."""
+
+    def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        super().__init__(path, label, text_field, id_field)
+        try:
+            schema = pq.read_schema(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise DataError(f"{label}: not a readable Parquet file: {exc}") from None
+        if text_field not in schema.names:
+            raise DataError(
+                f"{label}: no column {text_field!r} (columns: {', '.join(schema.names)}); "
+                "name the text column with text_field / --text-field"
+            )
+        if not _is_text_type(schema.field(text_field).type):
+            raise DataError(
+                f"{label}: column {text_field!r} holds {schema.field(text_field).type}, not text"
+            )
+        self.columns = [text_field]
+        if id_field in schema.names and id_field != text_field:
+            self.columns.append(id_field)
+
+    def count(self, stop: threading.Event | None = None) -> int | None:
+        import pyarrow.parquet as pq
+
+        return pq.read_metadata(self.path).num_rows
+
+    def records(self, skip: int = 0) -> Iterator[Record]:
+        import pyarrow.parquet as pq
+
+        with pq.ParquetFile(self.path) as parquet:
+            first = 0
+            for group in range(parquet.num_row_groups):
+                size = parquet.metadata.row_group(group).num_rows
+                if first + size > skip:
+                    yield from self._group(parquet, group, first, size, skip)
+                first += size
+
+    def _group(self, parquet, group: int, first: int, size: int, skip: int) -> Iterator[Record]:
+        """Rows ``first+1 .. first+size``; the rest of a damaged row group become error records."""
+        import pyarrow as pa
+
+        number = first
+        try:
+            for batch in parquet.iter_batches(
+                batch_size=_PARQUET_BATCH, row_groups=[group], columns=self.columns
+            ):
+                columns = batch.to_pydict()
+                for row in (dict(zip(columns, values)) for values in zip(*columns.values())):
+                    number += 1
+                    if number > skip:
+                        yield self._from_mapping(row, number, f"{self.label} row {number}")
+        except (OSError, pa.ArrowException) as exc:
+            for lost in range(max(number, skip) + 1, first + size + 1):
+                reason = f"{self.label} row {lost}: unreadable row group {group}: {exc}"
+                yield Record(f"{self.label}:{lost}", error=reason)
+
+
+def _open_source(path: Path, label: str, text_field: str, id_field: str) -> _Source:
+    name = path.name.lower()
+    if path.is_dir() or (path.is_file() and name.endswith(_ARTICLE_SUFFIXES)):
+        source: type[_Source] = _FilesSource
+    elif not path.exists():
+        raise DataError(f"{label}: no such file or folder")
+    elif name.endswith(_JSONL_SUFFIXES):
+        source = _JsonLinesSource
+    elif path.suffix.lower() in _CSV_DELIMITERS:
+        source = _CsvSource
+    elif path.suffix.lower() == ".parquet":
+        source = _ParquetSource
+    else:
+        hint = " (one object per line? rename it .jsonl)" if name.endswith(".json") else ""
+        raise DataError(f"{label}: unknown input format{hint}; expected {_FORMATS_HELP}")
+    return source(path, label, text_field, id_field)
+
+
+class Archive:
+    """The records of one or more inputs, in a fixed order.
+
+    Opening an archive checks every input (exists, known format, has the text
+    column) and raises :class:`~newscat.errors.DataError` naming the first bad one;
+    reading never raises for a bad record but yields it with its ``error``.
+
+    Parameters
+    ----------
+    inputs : path or list of paths
+        Folders and files, in the order to read them (see the module docstring).
+    text_field, id_field : str
+        Field or column holding the text, and the one holding the id.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.jsonl").write_text('{"id": "x1", "text": "Mưa lớn"}\\n{"text": ""}\\n')
+    >>> archive = Archive([folder / "a.jsonl"])
+    >>> archive.count()
+    2
+    >>> [(r.id, r.error) for r in archive.records()]  # doctest: +ELLIPSIS
+    [('x1', None), ('/.../a.jsonl:2', 'empty text')]
+    """
+
+    def __init__(
+        self, inputs: InputPaths, *, text_field: str = "text", id_field: str = "id"
+    ) -> None:
+        paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+        if not paths:
+            raise DataError("no inputs given: pass one or more files or folders")
+        self.sources = [
+            _open_source(Path(path), os.fspath(path), text_field, id_field) for path in paths
+        ]
+
+    @property
+    def paths(self) -> list[str]:
+        """The inputs as absolute paths."""
+        return [str(source.path.resolve()) for source in self.sources]
+
+    def count(self, stop: threading.Event | None = None) -> int | None:
+        """Number of records, read cheaply (lines, rows, file names, Parquet metadata).
+
+        Returns None if the event ``stop`` gets set before the count is done (it is
+        meant for a background thread feeding a progress bar).
+        """
+        total = 0
+        for source in self.sources:
+            n = source.count(stop)
+            if n is None:
+                return None
+            total += n
+        return total
+
+    def records(self, skip: int = 0, *, resolve_html: bool = True) -> Iterator[Record]:
+        """Yield the records after the first ``skip``, in order.
+
+        Skipped records are not decoded, parsed or extracted. With ``resolve_html``
+        false, records of HTML files keep their raw page for :meth:`Record.resolve`.
+        """
+        if skip < 0:
+            raise ValueError(f"skip must be 0 or more, got {skip}")
+        return self._records(skip, resolve_html)
+
+    def _records(self, skip: int, resolve_html: bool) -> Iterator[Record]:
+        for source in self.sources:
+            if skip:
+                size = source.count()
+                if size <= skip:
+                    skip -= size
+                    continue
+            records, skip = source.records(skip), 0
+            yield from (record.resolve() for record in records) if resolve_html else records
+
+
+def iter_records(
+    inputs: InputPaths, *, text_field: str = "text", id_field: str = "id", skip: int = 0
+) -> Iterator[Record]:
+    """Yield the records of ``inputs`` in order; shorthand for :meth:`Archive.records`.
+
+    Inputs are checked at once: a missing input or an unknown format raises
+    :class:`~newscat.errors.DataError` before the first record.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "b.txt").write_bytes("Bão số 3".encode("utf-16"))
+    >>> _ = (folder / "a.txt").write_bytes(b"M\\xffa")
+    >>> for record in iter_records(folder):
+    ...     print(record.id, record.text, record.error)
+    a.txt None a.txt: cannot decode as utf-8: invalid start byte at byte 1; save the file as UTF-8
+    b.txt Bão số 3 None
+    """
+    return Archive(inputs, text_field=text_field, id_field=id_field).records(skip)

@@ -1,0 +1,643 @@
+"""Score whole archives: streaming, parallel, resumable, nothing lost.
+
+:func:`score_archive` (and ``newscat score``) reads the records of an archive
+(:mod:`newscat.archive`) in batches, labels each batch in a worker process or on a
+Dask cluster (:mod:`newscat.dask_engine`), and the parent writes the results in input
+order (:mod:`newscat.outputs`):
+
+- the **output**, ``.jsonl``, ``.jsonl.gz``, ``.csv`` or ``.parquet``: one row per
+  labelled record with ``id, label, name, score, top_k, uncertain, reason, model,
+  model_version``;
+- the **errors file**, JSON Lines, by default ``OUTPUT.errors.jsonl``: ``id, reason``
+  for every record that could not be labelled (unreadable, undecodable, invalid JSON,
+  missing field, empty text, or failed in the model).
+
+Every record read lands in exactly one of the two: each batch must give one result
+per record, and the final :class:`ScoreSummary` checks ``read == labelled + errors``.
+Files are written so that a crash, ``kill -9`` included, never leaves a half-written
+record that looks complete, and ``resume=True`` (``--resume``) finishes an
+interrupted run with every input record exactly once (:mod:`newscat.outputs`).
+
+Memory
+    The parent reads one batch at a time and keeps at most two batches per worker in
+    flight; readers stream, Parquet is read and written a batch at a time. Memory
+    stays flat however large the archive.
+
+Workers
+    ``jobs`` processes, started with the ``spawn`` method (safe with threads, the
+    same on every OS); each gets the model once, when it starts, and ends if the
+    parent dies. As always with ``spawn``, a script that calls :func:`score_archive`
+    with ``jobs > 1`` must do so under ``if __name__ == "__main__":``.
+
+Progress
+    A tqdm bar on standard error shows records/s and the error count. A background
+    thread counts the records cheaply (file names, lines, CSV rows, Parquet
+    metadata); once it is done the bar also shows the percentage and time left.
+
+Records are labelled with a copy of the model that does not use the on-disk
+segmentation cache (an archive would fill it with texts seen once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .archive import Archive, InputPaths, Record
+from .classifier import NewsClassifier, Prediction
+from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "ScoreSummary",
+    "add_score_parser",
+    "run_score_command",
+    "score_archive",
+    "score_records",
+]
+
+DEFAULT_BATCH_SIZE = 256
+ENGINES = ("local", "dask")
+_EMPTY_AFTER_CLEANING = "empty text after cleaning and normalisation"
+# Failures of one text inside the model; anything else (a missing module, a bug)
+# would fail every record alike, so it stops the run instead of filling the errors file.
+_RECORD_FAILURES = (
+    ArithmeticError,
+    LookupError,
+    MemoryError,
+    RecursionError,
+    TypeError,
+    ValueError,
+)
+
+
+# ------------------------------------------------------------------- the model
+def _for_scoring(model: NewsClassifier) -> NewsClassifier:
+    """A shallow copy of ``model`` without segmentation cache, nested processes or bars."""
+    return copy.copy(model).set_params(cache_dir=False, n_jobs=1, progress=False)
+
+
+def _folder_digest(folder: Path) -> str:
+    """SHA-256 of the names and contents of the files in ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(path for path in folder.iterdir() if path.is_file()):
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _resolve_model(
+    model: str | os.PathLike | NewsClassifier | None,
+) -> tuple[NewsClassifier, dict[str, str | None]]:
+    """The model to score with, and its identity: name, version and, for a folder, a
+    digest of all its files, whatever the folder layout (a loaded model has none:
+    fitted estimators change their internal state when first used, so hashing the
+    object is not stable)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    from . import _default_model_path, load
+
+    if isinstance(model, NewsClassifier):
+        classifier, fingerprint = model, None
+    else:
+        folder = Path(os.fspath(model if model is not None else _default_model_path()))
+        classifier = load(folder)
+        fingerprint = _folder_digest(folder)
+    check_is_fitted(classifier, "pipeline_")
+    name, version = _model_name_version(classifier)
+    identity = {"name": name, "version": version, "fingerprint": fingerprint}
+    return _for_scoring(classifier), identity
+
+
+def _model_name_version(model: NewsClassifier) -> tuple[str, str]:
+    metadata = getattr(model, "metadata_", {})
+    version = metadata.get("version") or metadata.get("versions", {}).get("newscat")
+    return metadata.get("name", "unsaved"), version or __version__
+
+
+# ------------------------------------------------------------ scoring a batch
+def score_records(
+    model: NewsClassifier,
+    records: Sequence[Record],
+    *,
+    top_k: int = 3,
+    clean: bool | None = None,
+) -> list[dict[str, Any]]:
+    """Label a batch of records: one result per record, in order.
+
+    A result has the :data:`~newscat.outputs.OUTPUT_FIELDS` and ``error``: None for a labelled
+    record; for a record with a reader error, or one the model cannot label, the
+    reason, with ``label``, ``name``, ``score`` and ``reason`` None, an empty
+    ``top_k`` and ``uncertain`` true (it needs a person). HTML pages are turned into
+    text here (:meth:`~newscat.archive.Record.resolve`), so that it runs in workers.
+
+    Examples
+    --------
+    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
+    ...               ["weather", "weather", "crime", "crime"] * 2)
+    >>> results = score_records(clf, [Record("a", "trời mưa bão"), Record("b", error="empty text")])
+    >>> [(r["id"], r["label"], r["error"]) for r in results]
+    [('a', 'weather', None), ('b', None, 'empty text')]
+    """
+    name, version = _model_name_version(model)
+    records = [record.resolve() for record in records]
+    texts = [record.text for record in records if record.error is None]
+    predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
+    results = []
+    for record in records:
+        outcome = record.error if record.error is not None else next(predictions)
+        results.append(_result(record.id, outcome, name, version))
+    return results
+
+
+def _classify(
+    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None
+) -> list[Prediction | str]:
+    """Predictions, or the reason a text failed in the model."""
+    if not texts:
+        return []
+    try:
+        return model.classify_many(texts, top_k=top_k, clean=clean)
+    except _RECORD_FAILURES:  # one bad text must not sink its batch: find it
+        return [_classify_one(model, text, top_k=top_k, clean=clean) for text in texts]
+
+
+def _classify_one(
+    model: NewsClassifier, text: str, *, top_k: int, clean: bool | None
+) -> Prediction | str:
+    try:
+        return model.classify(text, top_k=top_k, clean=clean)
+    except _RECORD_FAILURES as exc:
+        return f"model error: {type(exc).__name__}: {exc}"
+
+
+def _result(id_: str, outcome: Prediction | str, model: str, version: str) -> dict[str, Any]:
+    if isinstance(outcome, Prediction) and outcome.label is not None:
+        fields, error = outcome.to_dict(), None
+    else:
+        fields = {
+            "label": None,
+            "name": None,
+            "score": None,
+            "top_k": [],
+            "uncertain": True,
+            "reason": None,
+        }
+        error = outcome if isinstance(outcome, str) else _EMPTY_AFTER_CLEANING
+    return {"id": id_, **fields, "model": model, "model_version": version, "error": error}
+
+
+# -------------------------------------------------------------------- engines
+Submit = Callable[[list[Record]], Any]  # returns a future: .result() gives the results
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model: NewsClassifier, top_k: int, clean: bool, parent: int) -> None:
+    _WORKER.update(model=model, top_k=top_k, clean=clean)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when its parent is gone (e.g. killed with ``kill -9``)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _score_in_worker(records: list[Record]) -> list[dict[str, Any]]:
+    return score_records(_WORKER["model"], records, top_k=_WORKER["top_k"], clean=_WORKER["clean"])
+
+
+def _completed(value: Any) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+@contextmanager
+def _local_engine(
+    model: NewsClassifier, *, jobs: int, top_k: int, clean: bool
+) -> Iterator[tuple[Submit, int]]:
+    """Score in this process (``jobs=1``) or in a pool of ``jobs`` spawned processes."""
+    if jobs == 1:
+        yield lambda batch: _completed(score_records(model, batch, top_k=top_k, clean=clean)), 1
+        return
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(model, top_k, clean, os.getpid()),
+    )
+    try:
+        yield lambda batch: pool.submit(_score_in_worker, batch), 2 * jobs
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(
+    submit: Submit, batches: Iterable[list[Record]], in_flight: int
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(batch size, results) per batch, in input order, with at most ``in_flight`` pending."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append((len(batch), submit(batch)))
+        if len(pending) >= in_flight:
+            size, future = pending.popleft()
+            yield size, future.result()
+    while pending:
+        size, future = pending.popleft()
+        yield size, future.result()
+
+
+def _batched(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    while batch := list(islice(records, size)):
+        yield batch
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Progress:
+    """A tqdm bar of records; a background count of the archive adds the time left."""
+
+    def __init__(self, archive: Archive, done: int, enabled: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(
+            desc="scoring", unit="rec", initial=done, disable=not enabled, smoothing=0.05
+        )
+        self._total: int | None = None
+        self._stop = threading.Event()
+        if enabled:
+            threading.Thread(target=self._count, args=(archive,), daemon=True).start()
+
+    def _count(self, archive: Archive) -> None:
+        try:
+            self._total = archive.count(self._stop)
+        except (OSError, ValueError):  # only the bar needs the count; reading reports problems
+            self._total = None
+
+    def update(self, records: int, errors: int) -> None:
+        if self._total is not None and self._bar.total is None:
+            self._bar.total = self._total
+        self._bar.set_postfix(errors=errors, refresh=False)
+        self._bar.update(records)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._bar.close()
+
+
+# ------------------------------------------------------------------ the job
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What a scoring run did; creating one checks ``read == labelled + errors``.
+
+    ``read``, ``labelled`` and ``errors`` count the whole job, including the records
+    an interrupted run had done (``resumed``); ``elapsed`` is this run's time.
+
+    Examples
+    --------
+    >>> print(ScoreSummary("out.jsonl", "out.jsonl.errors.jsonl", 10, 9, 1, 2.0))
+    read 10 records: 9 labelled + 1 errors, all accounted for
+    elapsed 2.0 s, 5 records/s
+    output: out.jsonl
+    errors: out.jsonl.errors.jsonl
+    >>> ScoreSummary("o", "e", 10, 8, 1, 2.0)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: records lost: read 10, but labelled 8 + errors 1 = 9
+    """
+
+    output: Path
+    errors_file: Path
+    read: int
+    labelled: int
+    errors: int
+    elapsed: float
+    resumed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.read != self.labelled + self.errors:
+            raise RuntimeError(
+                f"records lost: read {self.read}, but labelled {self.labelled} + errors "
+                f"{self.errors} = {self.labelled + self.errors}"
+            )
+
+    def __str__(self) -> str:
+        rate = (self.read - self.resumed) / self.elapsed if self.elapsed > 0 else 0.0
+        timing = f"elapsed {self.elapsed:.1f} s, {rate:,.0f} records/s"
+        if self.resumed:
+            timing += f"; resumed after {self.resumed:,} records"
+        return (
+            f"read {self.read:,} records: {self.labelled:,} labelled + {self.errors:,} errors, "
+            f"all accounted for\n{timing}\noutput: {self.output}\nerrors: {self.errors_file}"
+        )
+
+
+def _check_settings(
+    engine: str, scheduler: str | None, jobs: int | None, counts: dict[str, int]
+) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if scheduler is not None and engine != "dask":
+        raise ValueError("a scheduler address needs engine='dask' (--engine dask)")
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be 1 or more, got {jobs}")
+    for name, value in counts.items():
+        if value < 1:
+            raise ValueError(f"{name} must be 1 or more, got {value}")
+
+
+@contextmanager
+def _engine(
+    engine: str,
+    model: NewsClassifier,
+    *,
+    jobs: int,
+    scheduler: str | None,
+    top_k: int,
+    clean: bool,
+) -> Iterator[tuple[Submit, int]]:
+    if engine == "dask":
+        from .dask_engine import dask_engine
+
+        with dask_engine(model, scheduler=scheduler, jobs=jobs, top_k=top_k, clean=clean) as run:
+            yield run
+    else:
+        with _local_engine(model, jobs=jobs, top_k=top_k, clean=clean) as run:
+            yield run
+
+
+def score_archive(
+    inputs: InputPaths,
+    output: str | os.PathLike,
+    *,
+    model: str | os.PathLike | NewsClassifier | None = None,
+    errors: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    resume: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    clean: bool | None = None,
+    top_k: int = 3,
+    text_field: str = "text",
+    id_field: str = "id",
+    progress: bool = True,
+    part_rows: int = DEFAULT_PART_ROWS,
+) -> ScoreSummary:
+    """Label every record of an archive, streaming, in parallel, resumably.
+
+    See the module docstring for the output files, memory use and crash safety.
+
+    Parameters
+    ----------
+    inputs : path or list of paths
+        Folders of ``.txt``/``.html`` files, ``.jsonl(.gz)``, ``.csv``/``.tsv`` and
+        ``.parquet`` files (:mod:`newscat.archive`).
+    output : path
+        ``.jsonl``, ``.jsonl.gz``, ``.csv`` or ``.parquet`` (a folder of parts).
+        An existing output is never overwritten.
+    model : path, NewsClassifier or None
+        A model folder, a loaded model, or None for the shipped default model.
+    errors : path or None
+        The errors file (JSON Lines); default ``OUTPUT.errors.jsonl``.
+    jobs : int or None
+        Processes labelling records (default: all cores). With ``engine="dask"`` and
+        no scheduler, the number of workers of the local cluster started.
+    batch_size : int
+        Records per batch: the unit sent to a worker, written and checkpointed.
+    resume : bool
+        Finish an interrupted run of the same job (start it if it never started).
+    engine : {"local", "dask"}
+        Local processes, or a dask.distributed cluster (:mod:`newscat.dask_engine`).
+    scheduler : str or None
+        Address of the Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"``; None starts
+        a local cluster.
+    clean : bool or None
+        Strip page furniture before labelling; None uses the model's setting (on for
+        the default model, which labels raw scraped pages).
+    top_k : int
+        How many (label, score) pairs to keep per record.
+    text_field, id_field : str
+        Field or column of the text and of the id in JSONL, CSV and Parquet inputs.
+    progress : bool
+        Show a progress bar on standard error.
+    part_rows : int
+        Rows per part file of a Parquet output.
+
+    Returns
+    -------
+    ScoreSummary
+        Counts of records read, labelled and sent to the errors file, and the time.
+
+    Raises
+    ------
+    DataError
+        An input is missing or of unknown format, the output format is unknown, or
+        ``resume`` meets a progress file of another job.
+    FileExistsError
+        The output (or its errors or progress file) exists and ``resume`` is false.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
+    ...               ["weather", "weather", "crime", "crime"] * 2)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> rows = [{"id": "a1", "text": "Trời mưa bão"}, {"id": "a2", "text": " "}]
+    >>> _ = (folder / "in.jsonl").write_text("\\n".join(json.dumps(row) for row in rows))
+    >>> summary = score_archive(folder / "in.jsonl", folder / "out.jsonl", model=clf,
+    ...                         jobs=1, progress=False)
+    >>> summary.read, summary.labelled, summary.errors
+    (2, 1, 1)
+    >>> json.loads((folder / "out.jsonl").read_text())["label"]
+    'weather'
+    >>> (folder / "out.jsonl.errors.jsonl").read_text()
+    '{"id": "a2", "reason": "empty text"}\\n'
+    """
+    _check_settings(
+        engine, scheduler, jobs, {"batch_size": batch_size, "top_k": top_k, "part_rows": part_rows}
+    )
+    started = time.monotonic()
+    archive = Archive(inputs, text_field=text_field, id_field=id_field)
+    output = Path(output)
+    errors_path = Path(errors) if errors is not None else Path(f"{output}.errors.jsonl")
+    output_format(output)
+    check_outputs(output, errors_path, resume=resume)  # before the slow model loading
+    classifier, identity = _resolve_model(model)
+    clean = classifier.clean_pages if clean is None else clean
+    job = {
+        "inputs": archive.paths,
+        "text_field": text_field,
+        "id_field": id_field,
+        "errors": str(errors_path.resolve()),
+        "model": identity,
+        "top_k": top_k,
+        "clean": clean,
+    }
+    outputs = ResultFiles(output, errors_path, job, resume=resume, part_rows=part_rows)
+    bar = _Progress(archive, outputs.read, progress)
+    try:
+        records = archive.records(outputs.read, resolve_html=False)
+        with _engine(
+            engine,
+            classifier,
+            jobs=jobs or _available_cores(),
+            scheduler=scheduler,
+            top_k=top_k,
+            clean=clean,
+        ) as (submit, in_flight):
+            for size, results in _in_order(submit, _batched(records, batch_size), in_flight):
+                if len(results) != size:
+                    raise RuntimeError(f"a batch of {size} records gave {len(results)} results")
+                outputs.write(results)
+                bar.update(size, outputs.errors)
+        outputs.finish()
+    except BaseException:
+        outputs.abandon()
+        raise
+    finally:
+        bar.close()
+    return ScoreSummary(
+        output,
+        errors_path,
+        outputs.read,
+        outputs.labelled,
+        outputs.errors,
+        time.monotonic() - started,
+        outputs.resumed,
+    )
+
+
+# ------------------------------------------------------------------------ CLI
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def add_score_parser(subparsers) -> argparse.ArgumentParser:
+    """Register the ``score`` subcommand on ``subparsers`` (of ``newscat``'s parser).
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="newscat")
+    >>> _ = add_score_parser(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["score", "a.jsonl", "pages/", "-o", "out.csv", "-j", "2"])
+    >>> args.inputs, args.output, args.jobs, args.func.__name__
+    (['a.jsonl', 'pages/'], 'out.csv', 2, 'run_score_command')
+    """
+    p = subparsers.add_parser(
+        "score",
+        help="label every record of an archive (streaming, parallel, resumable)",
+        description=(
+            "Label every record of folders of .txt/.html files and .jsonl(.gz), .csv/.tsv "
+            "and .parquet files. Labelled records go to OUTPUT (.jsonl, .jsonl.gz, .csv or "
+            ".parquet), the others to the errors file with the reason; read = labelled + "
+            "errors is checked. After an interruption, run the same command with --resume."
+        ),
+        epilog=(
+            "exit status: 0 when every record is accounted for (even with error records), "
+            "2 on a usage or setup error, 130 when interrupted"
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="folders and files to label")
+    p.add_argument("-o", "--output", required=True, help="results file (.jsonl/.csv/.parquet)")
+    p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.add_argument("--errors", help="errors file (default: OUTPUT.errors.jsonl)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        help="processes or local Dask workers (default: all cores)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"records per batch (default {DEFAULT_BATCH_SIZE})",
+    )
+    p.add_argument("--resume", action="store_true", help="finish an interrupted run")
+    p.add_argument("--engine", choices=ENGINES, default="local", help="where to label records")
+    p.add_argument("--scheduler", help="Dask scheduler address (default: start a local cluster)")
+    p.add_argument(
+        "--no-clean",
+        dest="clean",
+        action="store_const",
+        const=False,
+        help="do not strip page furniture first (default: the model's setting)",
+    )
+    p.add_argument(
+        "--top-k", type=_positive_int, default=3, help="scores to keep per record (default 3)"
+    )
+    p.add_argument("--text-field", default="text", help="text field/column (default: text)")
+    p.add_argument("--id-field", default="id", help="id field/column (default: id)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.set_defaults(func=run_score_command)
+    return p
+
+
+def run_score_command(args: argparse.Namespace) -> int:
+    """Run ``newscat score`` with parsed ``args``; print the summary; return the exit status.
+
+    Errors newscat reports on purpose (:class:`~newscat.errors.NewscatError`,
+    ``OSError``) propagate to ``newscat``'s ``main``, which prints them and returns 2.
+    """
+    if args.scheduler is not None and args.engine != "dask":
+        print("newscat score: error: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
+    try:
+        summary = score_archive(
+            args.inputs,
+            args.output,
+            model=args.model,
+            errors=args.errors,
+            jobs=args.jobs,
+            batch_size=args.batch_size,
+            resume=args.resume,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            clean=args.clean,
+            top_k=args.top_k,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            progress=args.progress,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\nnewscat score: interrupted; run the same command with --resume to finish "
+            f"{args.output}",
+            file=sys.stderr,
+        )
+        return 130
+    print(summary)
+    return 0

@@ -147,20 +147,26 @@ def main() -> None:
     parser.add_argument("--json", help="also write the raw figures to this file")
     args = parser.parse_args()
 
-    results = {"underthesea_core.TextClassifier (anchor)": _in_fresh_process(
-        run_anchor, args.predict_docs)}
+    results = {
+        "underthesea_core.TextClassifier (anchor)": _in_fresh_process(run_anchor, args.predict_docs)
+    }
     for name in args.systems:
         with tempfile.TemporaryDirectory() as cold:
             results[name] = _in_fresh_process(
-                run_newscat, SYSTEMS[name], None if args.skip_cold else cold,
-                args.predict_docs, args.jobs,
+                run_newscat,
+                SYSTEMS[name],
+                None if args.skip_cold else cold,
+                args.predict_docs,
+                args.jobs,
             )
         print(f"done: {name}", flush=True)
     anchor = results["underthesea_core.TextClassifier (anchor)"]
     first = next(iter(results.values()))
     print(f"\nVNTC: test {first['n_test']} docs, deduplicated test {first['n_dedup']} docs\n")
-    print("| system | acc % | macro-F1 % | acc dedup % | macro-F1 dedup % | acc vs anchor | "
-          "fit cold s | fit warm s | predict docs/s | size MB | peak GB |")
+    print(
+        "| system | acc % | macro-F1 % | acc dedup % | macro-F1 dedup % | acc vs anchor | "
+        "fit cold s | fit warm s | predict docs/s | size MB | peak GB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         print(_row(name, r, anchor))

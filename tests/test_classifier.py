@@ -11,12 +11,18 @@ from sklearn.model_selection import GridSearchCV
 from newscat import DataError, NewsClassifier
 
 TEXTS = [
-    "Bão số 3 gây mưa lớn ở Hà Nội", "Mưa lớn kéo dài, lũ quét ở miền núi",
-    "Không khí lạnh tăng cường, trời rét", "Áp thấp nhiệt đới mạnh lên thành bão",
-    "Công an bắt nghi phạm trộm xe máy", "Tòa tuyên án vụ lừa đảo chiếm đoạt tài sản",
-    "Khởi tố đối tượng buôn bán ma túy", "Bắt giữ nhóm trộm cắp tài sản",
-    "Công đoàn tặng quà Tết cho công nhân", "Liên đoàn Lao động thăm hỏi đoàn viên",
-    "Công đoàn cơ sở ký thỏa ước lao động tập thể", "Mái ấm Công đoàn trao cho đoàn viên",
+    "Bão số 3 gây mưa lớn ở Hà Nội",
+    "Mưa lớn kéo dài, lũ quét ở miền núi",
+    "Không khí lạnh tăng cường, trời rét",
+    "Áp thấp nhiệt đới mạnh lên thành bão",
+    "Công an bắt nghi phạm trộm xe máy",
+    "Tòa tuyên án vụ lừa đảo chiếm đoạt tài sản",
+    "Khởi tố đối tượng buôn bán ma túy",
+    "Bắt giữ nhóm trộm cắp tài sản",
+    "Công đoàn tặng quà Tết cho công nhân",
+    "Liên đoàn Lao động thăm hỏi đoàn viên",
+    "Công đoàn cơ sở ký thỏa ước lao động tập thể",
+    "Mái ấm Công đoàn trao cho đoàn viên",
 ]
 LABELS = ["weather"] * 4 + ["crime"] * 4 + ["union"] * 4
 
@@ -90,7 +96,10 @@ def test_empty_text_gives_documented_empty_result(text):
     model = small().fit(TEXTS, LABELS)
     result = model.classify(text)
     assert (result.label, result.score, result.uncertain, result.reason) == (
-        None, 0.0, True, "empty text",
+        None,
+        0.0,
+        True,
+        "empty text",
     )
     assert list(model.predict(["Bão lớn", text])) == ["weather", None]
     assert model.predict_proba([text]).sum() == 0

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def data_file(tmp_path_factory, labor5_rows):
     path = tmp_path_factory.mktemp("data") / "sample.jsonl"
     rows = labor5_rows[:300]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -24,9 +26,23 @@ def data_file(tmp_path_factory, labor5_rows):
 def trained(tmp_path_factory, data_file):
     output = tmp_path_factory.mktemp("models") / "cli-model"
     result = subprocess.run(
-        [sys.executable, "train.py", "--data", str(data_file), "--output", str(output),
-         "--segmenter", "syllable", "--no-cache", "--cv", "3"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "train.py",
+            "--data",
+            str(data_file),
+            "--output",
+            str(output),
+            "--segmenter",
+            "syllable",
+            "--no-cache",
+            "--cv",
+            "3",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return output, result
 
@@ -43,7 +59,10 @@ def test_evaluate_script_prints_report(trained, data_file):
     output, _ = trained
     result = subprocess.run(
         [sys.executable, "evaluate.py", "--model", str(output), "--data", str(data_file)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     for part in ("accuracy:", "macro-F1:", "weighted-F1:", "precision", "confusion matrix"):
         assert part in result.stdout
@@ -51,8 +70,18 @@ def test_evaluate_script_prints_report(trained, data_file):
 
 def test_evaluate_json_and_png_report(trained, data_file, tmp_path, capsys):
     output, _ = trained
-    code = main(["evaluate", "--model", str(output), "--data", str(data_file), "--json",
-                 "--report", str(tmp_path / "report")])
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(output),
+            "--data",
+            str(data_file),
+            "--json",
+            "--report",
+            str(tmp_path / "report"),
+        ]
+    )
     metrics = json.loads(capsys.readouterr().out)
     assert code == 0 and {"accuracy", "macro_f1", "n", "per_class"} <= set(metrics)
     assert metrics["n"] == 300 and metrics["accuracy"] > 0.9
@@ -65,11 +94,16 @@ def test_classify_argument_and_stdin(trained):
     text = "Công an bắt giữ nhóm đối tượng trộm cắp tài sản, khởi tố vụ án"
     by_arg = subprocess.run(
         [sys.executable, "-m", "newscat.cli", "classify", "--model", str(output), text],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     by_stdin = subprocess.run(
         [sys.executable, "-m", "newscat.cli", "classify", "--model", str(output), "--json"],
-        input=text, capture_output=True, text=True, check=True,
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert by_arg.stdout.split("\t")[0] == "crime"
     assert json.loads(by_stdin.stdout)["label"] == "crime"

@@ -62,18 +62,27 @@ def test_recipe_recreates_the_shipped_model(tmp_path, labor5_rows):
 
 def test_cli_classify_uses_the_shipped_model():
     result = subprocess.run(
-        [sys.executable, "-m", "newscat.cli", "classify", "--json",
-         "Áp thấp nhiệt đới mạnh lên thành bão, gió giật cấp 10"],
-        capture_output=True, text=True, check=True, cwd="/",
+        [
+            sys.executable,
+            "-m",
+            "newscat.cli",
+            "classify",
+            "--json",
+            "Áp thấp nhiệt đới mạnh lên thành bão, gió giật cấp 10",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
     )
     assert json.loads(result.stdout)["label"] == "weather"
 
 
 def test_wheel_carries_the_model(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True,
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
     )
     (wheel,) = tmp_path.glob("newscat-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

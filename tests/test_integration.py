@@ -1,4 +1,4 @@
-"""End to end on real data: train on a stratified VNTC sample, check accuracy on unseen test docs."""
+"""End to end on real data: train on a stratified VNTC sample, check accuracy on unseen docs."""
 
 import gzip
 import json

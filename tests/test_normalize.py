@@ -5,8 +5,16 @@ from newscat.normalize import normalize_text, normalize_tone_marks
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("hoà", "hòa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"), ("Hoà Bình", "Hòa Bình"),
-     ("HOÀ", "HÒA"), ("uỷ ban", "ủy ban"), ("tuỳ", "tùy"), ("hoạ sĩ", "họa sĩ")],
+    [
+        ("hoà", "hòa"),
+        ("khoẻ", "khỏe"),
+        ("thuỷ", "thủy"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("HOÀ", "HÒA"),
+        ("uỷ ban", "ủy ban"),
+        ("tuỳ", "tùy"),
+        ("hoạ sĩ", "họa sĩ"),
+    ],
 )
 def test_old_style_tone_marks_become_new_style(old, new):
     assert normalize_tone_marks(old) == new
@@ -14,8 +22,23 @@ def test_old_style_tone_marks_become_new_style(old, new):
 
 @pytest.mark.parametrize(
     "word",
-    ["hoàng", "ngoài", "quý", "quỳnh", "thuyền", "khuya", "loẹt", "hòa", "hoặc", "HOẶC", "thuật",
-     "Huệ", "nhuệ", "Hoằng", "khoẻo"],
+    [
+        "hoàng",
+        "ngoài",
+        "quý",
+        "quỳnh",
+        "thuyền",
+        "khuya",
+        "loẹt",
+        "hòa",
+        "hoặc",
+        "HOẶC",
+        "thuật",
+        "Huệ",
+        "nhuệ",
+        "Hoằng",
+        "khoẻo",
+    ],
 )
 def test_words_with_one_correct_spelling_are_untouched(word):
     assert normalize_tone_marks(word) == word

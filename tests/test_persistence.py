@@ -18,8 +18,13 @@ LABELS = ["weather", "weather", "crime", "crime"] * 3
 
 @pytest.fixture
 def saved(tmp_path):
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0,
-                           label_names={"weather": "Thời tiết"})
+    model = NewsClassifier(
+        segmenter="syllable",
+        cache_dir=False,
+        min_df=1,
+        max_df=1.0,
+        label_names={"weather": "Thời tiết"},
+    )
     model.fit(TEXTS, LABELS)
     return model, save_model(model, tmp_path / "m", name="demo", training_data={"n_documents": 12})
 
@@ -35,7 +40,10 @@ def test_round_trip_predicts_identically(saved):
 def test_folder_holds_pipeline_metadata_and_card(saved):
     _, folder = saved
     assert sorted(p.name for p in folder.iterdir()) == [
-        "README.md", "metadata.json", "model.skops", "vocabulary.txt.gz",
+        "README.md",
+        "metadata.json",
+        "model.skops",
+        "vocabulary.txt.gz",
     ]
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     assert meta["labels"] == ["crime", "weather"] and meta["segmenter"] == "syllable"

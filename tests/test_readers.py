@@ -10,7 +10,9 @@ from newscat.readers import decode_text, read_labelled
 
 
 def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -33,8 +35,9 @@ def test_configurable_field_names(tmp_path):
 def test_csv_and_tsv_with_configurable_columns(tmp_path):
     (tmp_path / "a.csv").write_text('noi_dung,nhan\n"Mưa to, gió lớn",weather\n', encoding="utf-8")
     (tmp_path / "b.tsv").write_text("noi_dung\tnhan\nBắt trộm\tcrime\n", encoding="utf-8-sig")
-    data = read_labelled([tmp_path / "a.csv", tmp_path / "b.tsv"], text_field="noi_dung",
-                         label_field="nhan")
+    data = read_labelled(
+        [tmp_path / "a.csv", tmp_path / "b.tsv"], text_field="noi_dung", label_field="nhan"
+    )
     assert data.texts == ["Mưa to, gió lớn", "Bắt trộm"]
 
 
@@ -56,7 +59,9 @@ def test_vntc_original_layout(shared_data):
 
 def test_missing_field_names_file_and_line(tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [{"text": "a", "label": "x"}, {"text": "b"}])
-    with pytest.raises(DataError, match=r"a.jsonl line 2: missing field 'label' \(fields present: text\)"):
+    with pytest.raises(
+        DataError, match=r"a.jsonl line 2: missing field 'label' \(fields present: text\)"
+    ):
         read_labelled(path)
 
 

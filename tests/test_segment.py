@@ -6,7 +6,10 @@ from newscat.segment import get_segmenter, segment_texts
 
 def test_underthesea_joins_compound_words():
     assert get_segmenter("underthesea")("Công đoàn ngành Y tế Hà Nội").split() == [
-        "Công_đoàn", "ngành", "Y_tế", "Hà_Nội",
+        "Công_đoàn",
+        "ngành",
+        "Y_tế",
+        "Hà_Nội",
     ]
 
 

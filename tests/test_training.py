@@ -11,7 +11,9 @@ from newscat.training import cross_validate, load_recipe, train_model
 def labor5_sample(tmp_path, labor5_rows):
     path = tmp_path / "sample.jsonl"
     rows = [r for r in labor5_rows if r["label"] in ("weather", "crime", "events")][:240]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -61,8 +63,10 @@ def test_same_recipe_gives_same_predictions(tmp_path, labor5_sample, labor5_rows
 def test_extra_data_joins_training_folds_only(tmp_path, labor5_sample):
     extra_path = tmp_path / "pool.jsonl"
     extra_path.write_text(
-        json.dumps({"text": "Trận đấu bóng đá tối qua", "category": "the thao"}) + "\n"
-        + json.dumps({"text": "Giá vàng tăng", "category": "kinh te"}) + "\n",
+        json.dumps({"text": "Trận đấu bóng đá tối qua", "category": "the thao"})
+        + "\n"
+        + json.dumps({"text": "Giá vàng tăng", "category": "kinh te"})
+        + "\n",
         encoding="utf-8",
     )
     extra = [{"path": "pool.jsonl", "label_field": "category", "label_map": {"the thao": "events"}}]

@@ -14,10 +14,12 @@ from importlib.resources import files
 __version__ = "0.1.0"
 
 from .classifier import NewsClassifier, Prediction  # noqa: E402
+from .dask_engine import score_bag, score_dataframe  # noqa: E402
 from .errors import DataError, ModelError, NewscatError, UntrustedModelError  # noqa: E402
 from .normalize import normalize_text  # noqa: E402
 from .pages import clean_page  # noqa: E402
 from .persistence import load_model, save_model  # noqa: E402
+from .scoring import ScoreSummary, score_archive  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -27,12 +29,17 @@ __all__ = [
     "NewsClassifier",
     "NewscatError",
     "Prediction",
+    "ScoreSummary",
     "UntrustedModelError",
     "classify",
     "clean_page",
     "load",
+    "load_model",
     "normalize_text",
     "save_model",
+    "score_archive",
+    "score_bag",
+    "score_dataframe",
 ]
 
 DEFAULT_MODEL = "labor5"

@@ -256,7 +256,9 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
                 random_state=self.random_state,
             )
         if self.classifier == "linearsvc":
-            base = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+            base = LinearSVC(
+                C=self.C, class_weight=self.class_weight, random_state=self.random_state
+            )
         else:
             base = SGDClassifier(
                 alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state

@@ -33,7 +33,7 @@ from .scoring import DEFAULT_BATCH_SIZE, Submit, _for_scoring, score_records
 __all__ = ["RESULT_COLUMNS", "dask_engine", "score_bag", "score_dataframe"]
 
 RESULT_COLUMNS = (*OUTPUT_FIELDS, "error")
-_INSTALL_HINT = "the Dask engine needs dask[distributed]: pip install 'newscat[archive]'"
+_INSTALL_HINT = "the Dask engine needs dask[distributed]: pip install 'newscat[dask]'"
 
 ModelArgument = str | os.PathLike | NewsClassifier
 

@@ -14,6 +14,8 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from .errors import NewscatError
+
 __all__ = ["compute_metrics", "format_report", "plot_confusion"]
 
 
@@ -85,7 +87,10 @@ def format_report(metrics: dict) -> str:
 
 def plot_confusion(metrics: dict, path: str | os.PathLike) -> Path:
     """Save the confusion matrix as a PNG (row-normalised colours, counts in cells)."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise NewscatError("a PNG report needs matplotlib: pip install 'newscat[report]'") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

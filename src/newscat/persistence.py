@@ -24,10 +24,9 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
-from . import __version__
 from sklearn.pipeline import Pipeline
 
+from . import __version__
 from .classifier import NewsClassifier
 from .errors import ModelError, UntrustedModelError
 

@@ -1,0 +1,149 @@
+"""Archive scoring benchmark: ``newscat score`` against the plain per-document loop.
+
+Builds a JSONL.gz archive of VNTC test + the baomoi pool (about 195,000 records), scores
+it with the shipped default model with 1 and 2 processes, and scores 10,000 records
+to show that memory does not grow with the archive. In the same run it times the loop
+users write today, ``underthesea.word_tokenize`` + ``predict`` per document, on a
+sample, and reports newscat's speed per core as a ratio to it.
+
+    python benchmarks/score.py                        # full archive
+    python benchmarks/score.py --records 100000       # the first 100,000 records
+
+Each scoring run is a separate ``newscat score`` process; peak memory is the largest
+resident set of that process and of its workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SOURCES = (DATA / "vntc" / "test.jsonl.gz", DATA / "pool" / "baomoi_tc201805.jsonl.gz")
+
+
+def build_archive(path: Path, limit: int | None) -> tuple[int, int]:
+    """Write ``id`` + ``text`` records to ``path``; return (records, text bytes)."""
+    records = size = 0
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+        rows = (json.loads(line) for src in SOURCES for line in gzip.open(src, "rt"))
+        for row in islice(rows, limit):
+            out.write(json.dumps({"id": row["id"], "text": row["text"]}, ensure_ascii=False))
+            out.write("\n")
+            records += 1
+            size += len(row["text"].encode())
+    return records, size
+
+
+# Runs a command and prints the peak resident set (KiB) of its largest process.
+_MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run_score(archive: Path, output: Path, jobs: int) -> dict:
+    """Run ``newscat score`` in a fresh process; return its time and peak memory."""
+    command = [
+        sys.executable,
+        "-m",
+        "newscat.cli",
+        "score",
+        str(archive),
+        "--output",
+        str(output),
+        "--jobs",
+        str(jobs),
+        "--no-progress",
+    ]
+    start = time.perf_counter()
+    measured = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    peak = int(measured.stdout.split()[-1])
+    with open(output, encoding="utf-8") as f:
+        labelled = sum(1 for _ in f)
+    errors_file = Path(f"{output}.errors.jsonl")
+    errors = sum(1 for _ in errors_file.open(encoding="utf-8")) if errors_file.exists() else 0
+    return {"elapsed": elapsed, "peak_mb": peak / 1024, "labelled": labelled, "errors": errors}
+
+
+def plain_loop(texts: list[str]) -> float:
+    """Seconds for word_tokenize + predict, one document at a time (the anchor)."""
+    from underthesea import word_tokenize
+
+    import newscat
+
+    pipeline = newscat.load().pipeline_
+    start = time.perf_counter()
+    for text in texts:
+        pipeline.predict([word_tokenize(text, format="text")])
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=None, help="limit the archive")
+    parser.add_argument("--anchor-docs", type=int, default=500, help="docs for the plain loop")
+    parser.add_argument("--workdir", help="keep the archive and outputs here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.workdir or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        archive = work / "archive.jsonl.gz"
+        n, size = build_archive(archive, args.records)
+        small = work / "small.jsonl.gz"
+        n_small, _ = build_archive(small, 10_000)
+        mb = size / 1e6
+        print(f"archive: {n:,} records, {mb:.1f} MB of text", flush=True)
+
+        runs = {}
+        for jobs in (1, 2):
+            runs[jobs] = run_score(archive, work / f"out{jobs}.jsonl", jobs)
+            print(f"scored with {jobs} process(es): {runs[jobs]}", flush=True)
+        flat = run_score(small, work / "out-small.jsonl", 2)
+
+        sample = [
+            json.loads(line)["text"]
+            for line in islice(gzip.open(archive, "rt"), 0, None, max(1, n // args.anchor_docs))
+        ]
+        sample = sample[: args.anchor_docs]
+        sample_mb = sum(len(t.encode()) for t in sample) / 1e6
+        anchor_mb_s = sample_mb / plain_loop(sample)
+
+    print(
+        "\n| run | records | labelled + errors | s | records/s | MB/s | MB/s per core "
+        "| vs plain loop (per core) | peak MB (largest process) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| plain loop: word_tokenize + predict, 1 process | {len(sample)} | - | "
+        f"{sample_mb / anchor_mb_s:.1f} | {len(sample) * anchor_mb_s / sample_mb:.1f} | "
+        f"{anchor_mb_s:.3f} | {anchor_mb_s:.3f} | 1.0 | - |"
+    )
+    for label, count, jobs, r in [
+        ("newscat score --jobs 1", n, 1, runs[1]),
+        ("newscat score --jobs 2", n, 2, runs[2]),
+        ("newscat score --jobs 2, 10k records", n_small, 2, flat),
+    ]:
+        total_mb = mb if count == n else mb * count / n
+        per_core = total_mb / r["elapsed"] / jobs
+        print(
+            f"| {label} | {count:,} | {r['labelled'] + r['errors']:,} | {r['elapsed']:.1f} | "
+            f"{count / r['elapsed']:,.0f} | {total_mb / r['elapsed']:.2f} | {per_core:.2f} | "
+            f"{per_core / anchor_mb_s:.1f} | {r['peak_mb']:.0f} |"
+        )
+    print(f"\nscaling 1 -> 2 processes: {runs[1]['elapsed'] / runs[2]['elapsed']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

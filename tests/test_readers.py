@@ -105,6 +105,13 @@ def test_empty_text_names_line(tmp_path):
         read_labelled(path)
 
 
+def test_empty_texts_can_be_skipped_and_are_counted(tmp_path):
+    rows = [{"text": "Mưa", "label": "x"}, {"text": " ", "label": "x"}]
+    data = read_labelled(write_jsonl(tmp_path / "a.jsonl", rows), skip_empty=True)
+    assert data.texts == ["Mưa"] and data.skipped == [f"{tmp_path / 'a.jsonl'} line 2: empty text"]
+    assert data.summary()["skipped"]["count"] == 1
+
+
 def test_empty_dataset_and_unknown_format(tmp_path):
     (tmp_path / "a.jsonl").write_text("\n", encoding="utf-8")
     with pytest.raises(DataError, match="no labelled texts in"):

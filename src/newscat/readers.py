@@ -43,6 +43,7 @@ class LabelledData:
     labels: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -56,7 +57,7 @@ class LabelledData:
 
     def extend(self, other: LabelledData) -> None:
         """Append all of ``other``."""
-        for name in ("texts", "labels", "ids", "sources"):
+        for name in ("texts", "labels", "ids", "sources", "skipped"):
             getattr(self, name).extend(getattr(other, name))
 
     def summary(self) -> dict:
@@ -64,11 +65,14 @@ class LabelledData:
         digest = hashlib.sha256()
         for text, label in zip(self.texts, self.labels):
             digest.update(f"{label}\t{text}\n".encode())
-        return {
+        summary = {
             "n_documents": len(self),
             "label_counts": dict(sorted(Counter(self.labels).items())),
             "sha256": digest.hexdigest(),
         }
+        if self.skipped:
+            summary["skipped"] = {"count": len(self.skipped), "first": self.skipped[:5]}
+        return summary
 
 
 def decode_text(data: bytes, where: str) -> str:
@@ -108,12 +112,15 @@ def _field(row: dict, name: str, where: str) -> str:
     return value
 
 
-def _add_row(data: LabelledData, row: dict, where: str, fields: tuple[str, str, str]) -> None:
+def _add_row(data: LabelledData, row: dict, where: str, fields: tuple, skip_empty: bool) -> None:
     text_field, label_field, id_field = fields
     text = _field(row, text_field, where)
     label = _field(row, label_field, where).strip()
     if not text.strip():
-        raise DataError(f"{where}: empty text")
+        if skip_empty:
+            data.skipped.append(f"{where}: empty text")
+            return
+        raise DataError(f"{where}: empty text (pass skip_empty=True to skip such records)")
     if not label:
         raise DataError(f"{where}: empty label")
     data.add(text, label, str(row.get(id_field) or where), where)
@@ -170,7 +177,7 @@ def _read_folder(path: Path) -> LabelledData:
 _FORMATS = {".jsonl": _jsonl_rows, ".jsonl.gz": _jsonl_rows, ".csv": _csv_rows, ".tsv": _csv_rows}
 
 
-def _read_one(path: Path, fields: tuple[str, str, str]) -> LabelledData:
+def _read_one(path: Path, fields: tuple[str, str, str], skip_empty: bool) -> LabelledData:
     if path.is_dir():
         return _read_folder(path)
     if not path.exists():
@@ -183,7 +190,7 @@ def _read_one(path: Path, fields: tuple[str, str, str]) -> LabelledData:
         )
     data = LabelledData()
     for row, where in rows(path):
-        _add_row(data, row, where, fields)
+        _add_row(data, row, where, fields, skip_empty)
     return data
 
 
@@ -193,6 +200,7 @@ def read_labelled(
     text_field: str = "text",
     label_field: str = "label",
     id_field: str = "id",
+    skip_empty: bool = False,
 ) -> LabelledData:
     """Read and combine labelled articles from files and label folders.
 
@@ -204,6 +212,9 @@ def read_labelled(
         layout; UTF-8, or UTF-8/UTF-16 with a byte-order mark).
     text_field, label_field, id_field : str
         Field or column names; a record without an id gets ``file line N``.
+    skip_empty : bool
+        Skip records with an empty text instead of failing; each one is listed in
+        :attr:`LabelledData.skipped` and counted in the summary.
 
     Raises
     ------
@@ -215,7 +226,7 @@ def read_labelled(
         paths = [paths]
     data = LabelledData()
     for path in paths:
-        data.extend(_read_one(Path(path), (text_field, label_field, id_field)))
+        data.extend(_read_one(Path(path), (text_field, label_field, id_field), skip_empty))
     if not data:
         raise DataError(f"no labelled texts in {', '.join(map(str, paths)) or 'no input'}")
     return data

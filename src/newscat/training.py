@@ -88,15 +88,24 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
 
 
 def _read_entry(entry: dict) -> LabelledData:
-    fields = {k: entry[k] for k in ("text_field", "label_field", "id_field") if k in entry}
+    keys = ("text_field", "label_field", "id_field", "skip_empty")
+    fields = {k: entry[k] for k in keys if k in entry}
     return read_labelled([entry["path"]], **fields)
 
 
-def _read_extra(entry: dict) -> LabelledData:
-    """Weakly labelled text: categories mapped to labels, sampled with a fixed seed."""
+def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
+    """Weakly labelled text: categories mapped to labels, sampled with a fixed seed.
+
+    Records whose id is among ``known_ids`` (the hand-labelled data) are left out, so
+    that no article is both measured and trained on.
+    """
     data = _read_entry(entry)
     mapping = entry.get("label_map", {})
-    kept = [i for i, label in enumerate(data.labels) if label in mapping]
+    kept = [
+        i
+        for i, (label, id_) in enumerate(zip(data.labels, data.ids))
+        if label in mapping and id_ not in known_ids
+    ]
     rng = random.Random(entry.get("seed", 0))
     if entry.get("limit") and len(kept) > entry["limit"]:
         kept = sorted(rng.sample(kept, entry["limit"]))
@@ -166,7 +175,7 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
         data.extend(_read_entry(entry))
     extra = LabelledData()
     for entry in recipe.extra_training_data:
-        extra.extend(_read_extra(entry))
+        extra.extend(_read_extra(entry, set(data.ids)))
     params = {**recipe.params, **(runtime or {})}
     if "ngram_range" in params:
         params["ngram_range"] = tuple(params["ngram_range"])

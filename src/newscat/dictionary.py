@@ -199,7 +199,7 @@ class DictionarySegmenter(Segmenter):
 
     name = "dictionary"
 
-    def __init__(self, line_cache_size: int = 50_000) -> None:
+    def __init__(self, line_cache_size: int = 10_000) -> None:
         self._trie, self.version = _lexicon()
         super().__init__(line_cache_size)
 

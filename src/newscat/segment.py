@@ -38,7 +38,7 @@ class Segmenter:
     name = "base"
     version = "1"
 
-    def __init__(self, line_cache_size: int = 50_000) -> None:
+    def __init__(self, line_cache_size: int = 10_000) -> None:
         self._segment_cached = functools.lru_cache(maxsize=line_cache_size)(self.segment_line)
 
     @property
@@ -69,7 +69,7 @@ class UndertheseaSegmenter(Segmenter):
 
     name = "underthesea"
 
-    def __init__(self, line_cache_size: int = 50_000) -> None:
+    def __init__(self, line_cache_size: int = 10_000) -> None:
         import underthesea
         from underthesea import word_tokenize
 

@@ -52,3 +52,16 @@ def test_cache_dir_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSCAT_CACHE_DIR", str(tmp_path))
     segment_texts(["Huế"], "syllable")
     assert (tmp_path / "segments.sqlite").exists()
+
+
+def test_unusable_cache_warns_and_segments_anyway(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.warns(UserWarning, match="cannot be used"):
+        assert segment_texts(["Mưa to"], "syllable", cache_dir=blocker) == ["Mưa to"]
+
+
+def test_damaged_cache_database_warns(tmp_path):
+    (tmp_path / "segments.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.warns(UserWarning, match="cannot be used"):
+        assert segment_texts(["Mưa to"], "syllable", cache_dir=tmp_path) == ["Mưa to"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
+import warnings
 from collections.abc import Callable, Sequence
 
 from .cache import SegmentCache, default_cache_dir
@@ -135,7 +137,8 @@ def segment_texts(
         A name from :data:`SEGMENTERS`.
     cache_dir : path, None or False
         Cache folder; ``None`` for :func:`~newscat.cache.default_cache_dir`,
-        ``False`` for no on-disk cache.
+        ``False`` for no on-disk cache. A folder that cannot be used (read-only,
+        damaged database) gives a warning and no caching, never an error.
     n_jobs : int
         Processes segmenting texts the cache does not hold.
     progress : bool
@@ -147,7 +150,7 @@ def segment_texts(
     ['Mưa lớn ở Huế']
     """
     seg = get_segmenter(segmenter)
-    cache = None if cache_dir is False else SegmentCache(cache_dir or default_cache_dir())
+    cache = None if cache_dir is False else _open_cache(cache_dir or default_cache_dir())
     result = cache.get_many(seg.id, texts) if cache else [None] * len(texts)
     missing = [i for i, tokens in enumerate(result) if tokens is None]
     if missing:
@@ -158,6 +161,18 @@ def segment_texts(
         if cache:
             cache.put_many(seg.id, todo, done)
     return result
+
+
+def _open_cache(directory) -> SegmentCache | None:
+    """The cache in ``directory``, or ``None`` (with a warning) where it cannot be used."""
+    try:
+        return SegmentCache(directory)
+    except (OSError, sqlite3.Error) as exc:
+        warnings.warn(
+            f"segmentation cache in {directory} cannot be used ({exc}); segmenting without it",
+            stacklevel=3,
+        )
+        return None
 
 
 def _segment_all(name: str, texts: list[str], *, n_jobs: int, progress: bool) -> list[str]:

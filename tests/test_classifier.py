@@ -126,6 +126,11 @@ def test_one_label_refused():
         small().fit(TEXTS[:4], LABELS[:4])
 
 
+def test_label_with_one_text_refused_for_calibrated_models():
+    with pytest.raises(DataError, match="label 'rain' has one training text only"):
+        small().fit(TEXTS + ["Mưa"], LABELS + ["rain"])
+
+
 def test_length_mismatch_refused():
     with pytest.raises(DataError, match="12 texts but y has 11 labels"):
         small().fit(TEXTS, LABELS[:-1])

@@ -8,6 +8,7 @@ takes raw article texts and string labels.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -24,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .errors import DataError
 from .normalize import normalize_text
+from .pages import clean_page
 from .segment import SEGMENTERS, segment_texts
 
 __all__ = ["NewsClassifier", "Prediction", "check_texts"]
@@ -263,15 +265,19 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             base = SGDClassifier(
                 alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state
             )
-        smallest = min(labels.count(label) for label in set(labels))
-        folds = max(2, min(self.calibration_cv, smallest))
+        counts = Counter(labels)
+        rarest, smallest = min(counts.items(), key=lambda item: item[1])
+        if smallest < 2:
+            raise DataError(
+                f"label {rarest!r} has one training text only; calibrating the scores of "
+                f"{self.classifier} needs at least two per label"
+            )
+        folds = min(self.calibration_cv, smallest)
         return CalibratedClassifierCV(base, method="temperature", cv=folds, ensemble=False)
 
     # -------------------------------------------------------------- predicting
     def _segment(self, texts: list[str], clean: bool | None, progress: bool = False) -> list[str]:
         if self.clean_pages if clean is None else clean:
-            from .pages import clean_page
-
             texts = [clean_page(text) for text in texts]
         normalised = [normalize_text(text) for text in texts]
         return segment_texts(

@@ -105,6 +105,14 @@ def test_empty_text_gives_documented_empty_result(text):
     assert model.predict_proba([text]).sum() == 0
 
 
+def test_huge_text_is_labelled_from_its_beginning():
+    model = small(max_chars=40).fit(TEXTS, LABELS)
+    huge = "Bão số 3 gây mưa lớn ở Hà Nội. " + "Công an bắt nghi phạm trộm. " * 200_000
+    assert len(huge) > 5_000_000
+    assert model.classify(huge).label == "weather"
+    np.testing.assert_array_equal(model.predict_proba([huge]), model.predict_proba([huge[:40]]))
+
+
 def test_bare_string_is_refused_with_advice():
     model = small().fit(TEXTS, LABELS)
     with pytest.raises(TypeError, match="string object received; pass a list"):

@@ -120,6 +120,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     clean_pages : bool
         Strip page furniture (teasers, captions, sign-offs) before predicting;
         for models that label raw scraped pages.
+    max_chars : int
+        Only the first ``max_chars`` characters of a text are used, at training and
+        prediction time: the headline and first paragraphs decide a topic, and a huge
+        document (a whole scraped site in one file) cannot stall a run.
     label_names : dict or None
         Display name of each label, e.g. ``{"weather": "Thời tiết"}``.
     min_score, min_margin : float
@@ -157,6 +161,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "calibration_cv": [Interval(Integral, 2, None, closed="left")],
         "clean_pages": ["boolean"],
+        "max_chars": [Interval(Integral, 1, None, closed="left")],
         "label_names": [dict, None],
         "min_score": [Interval(Real, 0, 1, closed="both")],
         "min_margin": [Interval(Real, 0, 1, closed="both")],
@@ -181,6 +186,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         class_weight: str | dict | None = None,
         calibration_cv: int = 3,
         clean_pages: bool = False,
+        max_chars: int = 100_000,
         label_names: dict | None = None,
         min_score: float = 0.5,
         min_margin: float = 0.1,
@@ -201,6 +207,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.calibration_cv = calibration_cv
         self.clean_pages = clean_pages
+        self.max_chars = max_chars
         self.label_names = label_names
         self.min_score = min_score
         self.min_margin = min_margin
@@ -277,6 +284,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
     # -------------------------------------------------------------- predicting
     def _segment(self, texts: list[str], clean: bool | None, progress: bool = False) -> list[str]:
+        texts = [text[: self.max_chars] for text in texts]
         if self.clean_pages if clean is None else clean:
             texts = [clean_page(text) for text in texts]
         normalised = [normalize_text(text) for text in texts]

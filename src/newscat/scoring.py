@@ -129,8 +129,8 @@ def _resolve_model(
 
 def _model_name_version(model: NewsClassifier) -> tuple[str, str]:
     metadata = getattr(model, "metadata_", {})
-    version = metadata.get("version") or metadata.get("versions", {}).get("newscat")
-    return metadata.get("name", "unsaved"), version or __version__
+    version = metadata.get("versions", {}).get("newscat", __version__)
+    return metadata.get("name", "unsaved"), version
 
 
 # ------------------------------------------------------------ scoring a batch

@@ -52,18 +52,24 @@ def local(tmp_path_factory, rows, small_model_dir) -> tuple[list[Path], Path]:
     return inputs, output
 
 
-def test_dask_engine_writes_the_local_engines_files(cluster, local, small_model_dir):
-    inputs, local_output = local
-    output = local_output.with_name("dask.jsonl")
-    summary = score_archive(
+def score_on_cluster(cluster, inputs, output, model, **options):
+    """score_archive on the module's cluster, with the local run's batch size."""
+    return score_archive(
         inputs,
         output,
-        model=small_model_dir,
+        model=model,
         engine="dask",
         scheduler=cluster.scheduler_address,
         batch_size=8,
         progress=False,
+        **options,
     )
+
+
+def test_dask_engine_writes_the_local_engines_files(cluster, local, small_model_dir):
+    inputs, local_output = local
+    output = local_output.with_name("dask.jsonl")
+    summary = score_on_cluster(cluster, inputs, output, small_model_dir)
     assert filecmp.cmp(output, local_output, shallow=False)  # record for record, byte for byte
     assert filecmp.cmp(f"{output}.errors.jsonl", f"{local_output}.errors.jsonl", shallow=False)
     assert summary.read == summary.labelled + summary.errors == summary.labelled + 5
@@ -78,16 +84,7 @@ def test_a_local_run_resumes_on_the_cluster(cluster, local, small_model_dir, tmp
             score_archive(
                 inputs, output, model=small_model_dir, jobs=1, batch_size=8, progress=False
             )
-    summary = score_archive(
-        inputs,
-        output,
-        model=small_model_dir,
-        engine="dask",
-        scheduler=cluster.scheduler_address,
-        batch_size=8,
-        progress=False,
-        resume=True,
-    )
+    summary = score_on_cluster(cluster, inputs, output, small_model_dir, resume=True)
     assert summary.resumed == 24
     assert output.read_bytes() == local_output.read_bytes()
     assert errors_of(output) == errors_of(local_output)

@@ -155,3 +155,22 @@ def test_page_cleaning_applies_only_when_asked():
     page = article + "\nTin khác\n" + "\n".join(TEXTS[4:8] * 3)
     assert model.classify(page).label == "weather"
     assert model.classify(page, clean=False).label == "crime"
+
+
+def test_syllable_features_need_a_word_segmenter():
+    with pytest.raises(ValueError, match="syllable_features=True needs a word segmenter"):
+        small(syllable_features=True).fit(TEXTS, LABELS)
+
+
+def test_syllable_features_add_syllable_terms():
+    model = small(segmenter="dictionary", syllable_features=True).fit(TEXTS, LABELS)
+    vocabulary = model.pipeline_.named_steps["tfidf"].vocabulary_
+    assert "công_đoàn" in vocabulary and "~công" in vocabulary and "~đoàn" in vocabulary
+
+
+def test_title_weight_makes_the_headline_count_more():
+    text = "Bão số 3 gây mưa lớn\nCông an bắt nghi phạm trộm xe máy, tòa xử vụ trộm"
+    plain = small().fit(TEXTS, LABELS)
+    weighted = small(title_weight=2).fit(TEXTS, LABELS)
+    weather = list(plain.classes_).index("weather")
+    assert weighted.predict_proba([text])[0][weather] > plain.predict_proba([text])[0][weather]

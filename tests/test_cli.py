@@ -124,3 +124,12 @@ def test_errors_are_one_line_not_tracebacks(tmp_path, capsys):
 def test_train_needs_data_or_recipe(tmp_path, capsys):
     assert main(["train", "--output", str(tmp_path / "m")]) == 2
     assert "give --data FILE... or --recipe FILE" in capsys.readouterr().err
+
+
+def test_train_options_for_syllable_features_and_title_weight(data_file, tmp_path, capsys):
+    output = tmp_path / "model"
+    args = ["train", "--data", str(data_file), "--output", str(output), "--no-cache"]
+    args += ["--segmenter", "dictionary", "--syllable-features", "--title-weight", "1"]
+    assert main([*args, "--no-progress"]) == 0
+    params = json.loads((output / "metadata.json").read_text(encoding="utf-8"))["params"]
+    assert params["syllable_features"] is True and params["title_weight"] == 1

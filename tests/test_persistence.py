@@ -150,3 +150,18 @@ def test_labels_mismatch_is_detected(saved):
 def test_load_caches_one_model_per_path(saved):
     _, folder = saved
     assert load(folder) is load(str(folder))
+
+
+def test_round_trip_keeps_syllable_features_and_title_weight(tmp_path):
+    model = NewsClassifier(
+        segmenter="dictionary",
+        syllable_features=True,
+        title_weight=1,
+        cache_dir=False,
+        calibration_cv=2,
+        min_df=1,
+        max_df=1.0,
+    ).fit(TEXTS, LABELS)
+    again = load_model(save_model(model, tmp_path / "m"))
+    assert again.syllable_features is True and again.title_weight == 1
+    np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import DataError
+from .features import TermAnalyzer, repeat_title
 from .normalize import normalize_text
 from .pages import clean_page
 from .segment import SEGMENTERS, segment_texts
@@ -111,6 +112,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         Regularisation strength (``sgd``).
     ngram_range : tuple of int
         Word n-grams for TF-IDF.
+    syllable_features : bool
+        Also count the n-grams of syllables (words split at ``_``), so that a text
+        is seen both as words and as syllables; needs a word segmenter.
+    title_weight : int
+        How many more times the headline (first non-empty line) counts.
     min_df, max_df, max_features, sublinear_tf :
         As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
     class_weight : None or "balanced"
@@ -154,6 +160,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "C": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "ngram_range": [tuple],
+        "syllable_features": ["boolean"],
+        "title_weight": [Interval(Integral, 0, None, closed="left")],
         "min_df": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="both")],
         "max_df": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="both")],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
@@ -179,6 +187,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         alpha: float = 1e-5,
         ngram_range: tuple[int, int] = (1, 2),
+        syllable_features: bool = False,
+        title_weight: int = 0,
         min_df: int | float = 2,
         max_df: int | float = 0.5,
         max_features: int | None = 150_000,
@@ -200,6 +210,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.C = C
         self.alpha = alpha
         self.ngram_range = ngram_range
+        self.syllable_features = syllable_features
+        self.title_weight = title_weight
         self.min_df = min_df
         self.max_df = max_df
         self.max_features = max_features
@@ -226,6 +238,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(f"X has {len(texts)} texts but y has {len(labels)} labels")
         if not texts:
             raise DataError("cannot train on an empty dataset: no texts given")
+        if self.syllable_features and self.segmenter == "syllable":
+            raise ValueError(
+                "syllable_features=True needs a word segmenter: with segmenter='syllable' "
+                "the words already are syllables"
+            )
         classes = sorted(set(labels))
         if len(classes) < 2:
             raise DataError(
@@ -246,9 +263,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
     def _vectorizer(self) -> TfidfVectorizer:
         return TfidfVectorizer(
-            token_pattern=r"\S+",  # keeps one-character tokens and numbers
-            lowercase=True,
-            ngram_range=tuple(self.ngram_range),
+            analyzer=TermAnalyzer(self.ngram_range, syllables=self.syllable_features),
             min_df=self.min_df,
             max_df=self.max_df,
             max_features=self.max_features,
@@ -287,7 +302,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         texts = [text[: self.max_chars] for text in texts]
         if self.clean_pages if clean is None else clean:
             texts = [clean_page(text) for text in texts]
-        normalised = [normalize_text(text) for text in texts]
+        normalised = [repeat_title(normalize_text(text), self.title_weight) for text in texts]
         return segment_texts(
             normalised,
             self.segmenter,

@@ -35,6 +35,13 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--segmenter", choices=["underthesea", "dictionary", "syllable"])
     p.add_argument("--classifier", choices=["linearsvc", "logreg", "sgd"])
     p.add_argument("--C", type=float, help="inverse regularisation strength")
+    p.add_argument(
+        "--syllable-features",
+        action="store_true",
+        default=None,
+        help="also count syllable n-grams (needs a word segmenter)",
+    )
+    p.add_argument("--title-weight", type=int, help="how many more times the headline counts")
     p.add_argument("--cv", type=int, default=None, help="cross-validation folds to report")
     p.add_argument("--jobs", type=int, default=1, help="processes for segmenting (default 1)")
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
@@ -58,7 +65,7 @@ def _recipe_from_args(args):
     for entry in recipe.data:
         entry.setdefault("text_field", args.text_field)
         entry.setdefault("label_field", args.label_field)
-    for key in ("segmenter", "classifier", "C"):
+    for key in ("segmenter", "classifier", "C", "syllable_features", "title_weight"):
         if getattr(args, key) is not None:
             recipe.params[key] = getattr(args, key)
     if args.cv is not None:

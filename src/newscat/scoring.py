@@ -19,15 +19,18 @@ record that looks complete, and ``resume=True`` (``--resume``) finishes an
 interrupted run with every input record exactly once (:mod:`newscat.outputs`).
 
 Memory
-    The parent reads one batch at a time and keeps at most two batches per worker in
+    The parent reads one batch at a time and keeps at most two batches per process in
     flight; readers stream, Parquet is read and written a batch at a time. Memory
     stays flat however large the archive.
 
 Workers
-    ``jobs`` processes, started with the ``spawn`` method (safe with threads, the
-    same on every OS); each gets the model once, when it starts, and ends if the
-    parent dies. As always with ``spawn``, a script that calls :func:`score_archive`
-    with ``jobs > 1`` must do so under ``if __name__ == "__main__":``.
+    ``jobs`` processes label records: the parent and ``jobs - 1`` workers started with
+    the ``spawn`` method (safe with threads, the same on every OS). A batch goes to
+    the workers while fewer than two per worker wait; otherwise the parent labels it
+    itself instead of idling, so no process beyond ``jobs`` holds a copy of the model.
+    Each worker gets the model once, when it starts, and ends if the parent dies. As
+    always with ``spawn``, a script that calls :func:`score_archive` with ``jobs > 1``
+    must do so under ``if __name__ == "__main__":``.
 
 Progress
     A tqdm bar on standard error shows records/s and the error count. A background
@@ -239,18 +242,37 @@ def _completed(value: Any) -> Future:
 def _local_engine(
     model: NewsClassifier, *, jobs: int, top_k: int, clean: bool
 ) -> Iterator[tuple[Submit, int]]:
-    """Score in this process (``jobs=1``) or in a pool of ``jobs`` spawned processes."""
+    """Score with ``jobs`` processes: this one and a pool of ``jobs - 1`` spawned workers.
+
+    A batch goes to the pool while fewer than two per worker wait there; otherwise it
+    is scored here, at once.
+    """
+
+    def here(batch: list[Record]) -> Future:
+        return _completed(score_records(model, batch, top_k=top_k, clean=clean))
+
     if jobs == 1:
-        yield lambda batch: _completed(score_records(model, batch, top_k=top_k, clean=clean)), 1
+        yield here, 1
         return
+    workers = jobs - 1
     pool = ProcessPoolExecutor(
-        jobs,
+        workers,
         mp_context=get_context("spawn"),
         initializer=_init_worker,
         initargs=(model, top_k, clean, os.getpid()),
     )
+    waiting: set[Future] = set()
+
+    def submit(batch: list[Record]) -> Future:
+        waiting.difference_update([future for future in waiting if future.done()])
+        if len(waiting) >= 2 * workers:
+            return here(batch)
+        future = pool.submit(_score_in_worker, batch)
+        waiting.add(future)
+        return future
+
     try:
-        yield lambda batch: pool.submit(_score_in_worker, batch), 2 * jobs
+        yield submit, 2 * jobs
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -429,8 +451,9 @@ def score_archive(
     errors : path or None
         The errors file (JSON Lines); default ``OUTPUT.errors.jsonl``.
     jobs : int or None
-        Processes labelling records (default: all cores). With ``engine="dask"`` and
-        no scheduler, the number of workers of the local cluster started.
+        Processes labelling records, this one included (default: all cores). With
+        ``engine="dask"`` and no scheduler, the number of workers of the local
+        cluster started.
     batch_size : int
         Records per batch: the unit sent to a worker, written and checkpointed.
     resume : bool

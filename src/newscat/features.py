@@ -31,11 +31,13 @@ def repeat_title(text: str, times: int) -> str:
 
 
 def _ngrams(tokens: list[str], low: int, high: int, mark: str = "") -> list[str]:
-    return [
-        mark + " ".join(tokens[start : start + n])
-        for n in range(low, high + 1)
-        for start in range(len(tokens) - n + 1)
-    ]
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if n == 1:
+            grams += [mark + token for token in tokens]
+        else:
+            grams += [mark + " ".join(gram) for gram in zip(*(tokens[i:] for i in range(n)))]
+    return grams
 
 
 class TermAnalyzer:

@@ -76,6 +76,30 @@ def test_extra_data_joins_training_folds_only(tmp_path, labor5_sample):
     assert summary["metrics"]["cross_validation_3_fold"]["n"] == 240
 
 
+def test_extra_data_leaves_out_hand_labelled_records_by_prefixed_id(tmp_path, labor5_sample):
+    first = json.loads(labor5_sample.read_text(encoding="utf-8").splitlines()[0])
+    prefix, _, own_id = first["id"].partition("/")
+    extra_path = tmp_path / "pool.jsonl"
+    extra_path.write_text(
+        "".join(
+            json.dumps({"id": id_, "text": first["text"], "category": "the thao"}) + "\n"
+            for id_ in (own_id, "not-labelled")
+        ),
+        encoding="utf-8",
+    )
+    extra = [
+        {
+            "path": "pool.jsonl",
+            "label_field": "category",
+            "label_map": {"the thao": "events"},
+            "id_prefix": prefix + "/",
+        }
+    ]
+    recipe = load_recipe(write_recipe(tmp_path, labor5_sample, extra_training_data=extra))
+    summary = train_model(recipe, tmp_path / "model", runtime={"cache_dir": False})
+    assert summary["extra_documents"] == 1
+
+
 def test_cross_validate_reports_per_class():
     data = LabelledData()
     for i in range(6):

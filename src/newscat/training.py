@@ -16,7 +16,9 @@ model is made, so that ``python train.py --recipe data/labor5.json`` re-creates 
 Paths are relative to the recipe file. ``extra_training_data`` entries map another
 corpus' categories to labels (``{"path": ..., "label_field": "category",
 "label_map": {"the thao": "events"}, "limit": 500, "seed": 0}``); such text is added
-to the training folds only, never to the folds a model is measured on.
+to the training folds only, never to the folds a model is measured on. Records that
+are also in the hand-labelled data are left out; ``"id_prefix": "vntc/"`` says how
+that corpus' ids are written there (``train/XH_1`` there is ``vntc/train/XH_1``).
 """
 
 from __future__ import annotations
@@ -96,15 +98,16 @@ def _read_entry(entry: dict) -> LabelledData:
 def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
     """Weakly labelled text: categories mapped to labels, sampled with a fixed seed.
 
-    Records whose id is among ``known_ids`` (the hand-labelled data) are left out, so
-    that no article is both measured and trained on.
+    Records whose id, after ``id_prefix``, is among ``known_ids`` (the hand-labelled
+    data) are left out, so that no article is both measured and trained on.
     """
     data = _read_entry(entry)
     mapping = entry.get("label_map", {})
+    prefix = entry.get("id_prefix", "")
     kept = [
         i
         for i, (label, id_) in enumerate(zip(data.labels, data.ids))
-        if label in mapping and id_ not in known_ids
+        if label in mapping and prefix + id_ not in known_ids
     ]
     rng = random.Random(entry.get("seed", 0))
     if entry.get("limit") and len(kept) > entry["limit"]:

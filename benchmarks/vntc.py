@@ -32,6 +32,7 @@ SYSTEMS = {
     "newscat dictionary segmenter": {"segmenter": "dictionary"},
     "newscat syllable segmenter": {"segmenter": "syllable"},
     "newscat logreg (underthesea)": {"classifier": "logreg", "C": 20.0},
+    "newscat words + syllables (underthesea)": {"syllable_features": True, "C": 2.0},
 }
 
 

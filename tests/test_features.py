@@ -3,11 +3,16 @@
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
-from newscat.features import SYLLABLE_MARK, TermAnalyzer, repeat_title
+from newscat.features import HEADLINE_MAX_CHARS, SYLLABLE_MARK, TermAnalyzer, repeat_title
 
 
 def test_title_is_the_first_non_empty_line():
     assert repeat_title("\n  \nTiêu đề\nThân bài", 2) == "Tiêu đề\nTiêu đề\n\n  \nTiêu đề\nThân bài"
+
+
+def test_a_first_line_too_long_for_a_headline_is_not_repeated():
+    paragraph = "Mưa lớn " * (HEADLINE_MAX_CHARS // 8 + 1)
+    assert repeat_title(paragraph + "\nThân bài", 1) == paragraph + "\nThân bài"
 
 
 def test_zero_times_leaves_text_alone():

@@ -116,7 +116,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         Also count the n-grams of syllables (words split at ``_``), so that a text
         is seen both as words and as syllables; needs a word segmenter.
     title_weight : int
-        How many more times the headline (first non-empty line) counts.
+        How many more times the headline counts: the first non-empty line, when it is
+        short enough to be one (:data:`~newscat.features.HEADLINE_MAX_CHARS`).
     min_df, max_df, max_features, sublinear_tf :
         As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
     class_weight : None or "balanced"

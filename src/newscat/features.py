@@ -9,13 +9,17 @@ seen both as words and as syllables, which makes up for segmentation mistakes.
 
 from __future__ import annotations
 
-__all__ = ["SYLLABLE_MARK", "TermAnalyzer", "repeat_title"]
+__all__ = ["HEADLINE_MAX_CHARS", "SYLLABLE_MARK", "TermAnalyzer", "repeat_title"]
 
 SYLLABLE_MARK = "~"
+# A longer first line is not a headline but a whole paragraph (or a whole text
+# without line breaks): repeating it would weigh everything alike.
+HEADLINE_MAX_CHARS = 200
 
 
 def repeat_title(text: str, times: int) -> str:
-    """Put the headline (the first non-empty line) ``times`` more times before ``text``.
+    """Put the headline (the first non-empty line, if at most :data:`HEADLINE_MAX_CHARS`
+    characters long) ``times`` more times before ``text``.
 
     Examples
     --------
@@ -25,7 +29,7 @@ def repeat_title(text: str, times: int) -> str:
     '   \\n'
     """
     title = next((line for line in text.splitlines() if line.strip()), "")
-    if not title or times == 0:
+    if not title or len(title) > HEADLINE_MAX_CHARS or times == 0:
         return text
     return "\n".join([title] * times + [text])
 

@@ -6,7 +6,8 @@ import shutil
 import pytest
 
 from newscat import DataError
-from newscat.readers import decode_text, read_labelled
+from newscat.readers import read_labelled
+from newscat.textfiles import decode_text
 
 
 def write_jsonl(path, rows):
@@ -87,7 +88,7 @@ def test_undecodable_txt_names_the_file(tmp_path):
 
 def test_undecodable_jsonl_names_the_file(tmp_path):
     (tmp_path / "a.jsonl").write_bytes(b'{"text": "\xff", "label": "x"}\n')
-    with pytest.raises(DataError, match="a.jsonl: not UTF-8"):
+    with pytest.raises(DataError, match="a.jsonl line 1: not UTF-8"):
         read_labelled(tmp_path / "a.jsonl")
 
 
@@ -95,7 +96,7 @@ def test_truncated_gzip_is_named(tmp_path, shared_data):
     shutil.copy(shared_data / "vntc" / "train.jsonl.gz", tmp_path / "t.jsonl.gz")
     data = (tmp_path / "t.jsonl.gz").read_bytes()[:5000]
     (tmp_path / "t.jsonl.gz").write_bytes(data)
-    with pytest.raises(DataError, match="t.jsonl.gz: cannot read"):
+    with pytest.raises(DataError, match="t.jsonl.gz: unreadable from line"):
         read_labelled(tmp_path / "t.jsonl.gz")
 
 
@@ -141,3 +142,27 @@ def test_summary_hash_changes_with_content():
 def test_decode_text_utf16_without_bom_is_refused():
     with pytest.raises(DataError, match="x.txt: cannot decode as utf-8"):
         decode_text("Huế".encode("utf-16-le"), "x.txt")
+
+
+def test_utf16_tsv_with_bom_is_read(tmp_path):
+    path = tmp_path / "a.tsv"
+    path.write_bytes("text\tlabel\nMưa lớn ở Huế\tweather\n".encode("utf-16"))
+    assert read_labelled(path).texts == ["Mưa lớn ở Huế"]
+
+
+def test_json_line_that_is_not_an_object_names_line(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "Mưa", "label": "w"}\n["Mưa", "w"]\n')
+    with pytest.raises(DataError, match="a.jsonl line 2: expected an object, got list"):
+        read_labelled(tmp_path / "a.jsonl")
+
+
+def test_undecodable_csv_row_names_line_and_field(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"text,label\nM\xc6\xb0a,weather\nM\xff,weather\n")
+    with pytest.raises(DataError, match="a.csv line 3: field 'text' is not valid UTF-8"):
+        read_labelled(tmp_path / "a.csv")
+
+
+def test_csv_without_the_text_column_is_refused_at_once(tmp_path):
+    (tmp_path / "a.csv").write_text("body,label\nMưa,weather\n", encoding="utf-8")
+    with pytest.raises(DataError, match="a.csv: no column 'text' \\(columns: body, label\\)"):
+        read_labelled(tmp_path / "a.csv")

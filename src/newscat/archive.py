@@ -49,9 +49,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
-from .readers import decode_text
+from .textfiles import decode_text
 
-__all__ = ["Archive", "Record", "html_to_text", "iter_records", "record_from_mapping"]
+__all__ = ["Archive", "Record", "html_to_text", "iter_records", "iter_rows", "record_from_mapping"]
 
 _ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm")
@@ -60,6 +60,7 @@ _CSV_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _CSV_FIELD_LIMIT = 2**31 - 1  # articles can be long; csv's default limit is 128 KiB
 _PARQUET_BATCH = 1024
 _FORMATS_HELP = "a folder, .jsonl(.gz), .ndjson(.gz), .csv, .tsv, .parquet, .txt or .html"
+_ROWS_HELP = ".jsonl(.gz), .ndjson(.gz), .csv, .tsv or .tab"
 
 InputPaths = str | os.PathLike | Sequence[str | os.PathLike]
 
@@ -279,7 +280,36 @@ class _FilesSource(_UnitSource):
             return Record(id_, error=str(exc))
 
 
-class _JsonLinesSource(_UnitSource):
+class _RowSource(_UnitSource):
+    """A source whose units are rows of named fields, one per line (or CSV record)."""
+
+    @abstractmethod
+    def _row(self, unit: Any) -> tuple[int, Any, str | None]:
+        """``(line number, parsed row, None)``, or ``(line number, None, reason)``."""
+
+    def _record(self, unit: Any) -> Record:
+        number, row, error = self._row(unit)
+        if error is not None:
+            return Record(f"{self.label}:{number}", error=error)
+        return self._from_mapping(row, number, f"{self.label} line {number}")
+
+    def rows(self) -> Iterator[tuple[str, Mapping]]:
+        """``(where, row)`` for every row; the first one that is not a valid row raises."""
+        for unit in self._units():
+            number, row, error = self._row(unit)
+            where = f"{self.label} line {number}"
+            if error is None and not isinstance(row, Mapping):
+                error = f"{where}: expected an object, got {type(row).__name__}"
+            if error is None:
+                bad = [k for k, v in row.items() if isinstance(v, str) and not _is_valid_unicode(v)]
+                if bad:
+                    error = f"{where}: field {bad[0]!r} is not valid UTF-8"
+            if error is not None:
+                raise DataError(error)
+            yield where, row
+
+
+class _JsonLinesSource(_RowSource):
     """JSON Lines, plain or gzip-compressed: one JSON object per non-blank line."""
 
     def _units(self) -> Iterator[tuple[int, bytes | Exception]]:
@@ -293,24 +323,21 @@ class _JsonLinesSource(_UnitSource):
         except (OSError, EOFError, zlib.error) as exc:  # unreadable, truncated, not gzip
             yield number + 1, exc
 
-    def _record(self, unit: tuple[int, bytes | Exception]) -> Record:
+    def _row(self, unit: tuple[int, bytes | Exception]) -> tuple[int, Any, str | None]:
         number, line = unit
-        where = f"{self.label} line {number}"
         if isinstance(line, Exception):
             reason = f"{self.label}: unreadable from line {number}: {line or type(line).__name__}"
-            return Record(f"{self.label}:{number}", error=reason)
+            return number, None, reason
         try:
-            row = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+            return number, json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8")), None
         except UnicodeDecodeError as exc:
-            reason = f"{where}: not UTF-8 ({exc.reason} at byte {exc.start})"
-            return Record(f"{self.label}:{number}", error=reason)
+            reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
         except json.JSONDecodeError as exc:
-            reason = f"{where}: invalid JSON: {exc.msg} (column {exc.colno})"
-            return Record(f"{self.label}:{number}", error=reason)
-        return self._from_mapping(row, number, where)
+            reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
+        return number, None, f"{self.label} line {number}: {reason}"
 
 
-class _CsvSource(_UnitSource):
+class _CsvSource(_RowSource):
     """CSV or TSV with a header row; a row's line number is where it starts."""
 
     def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
@@ -350,14 +377,11 @@ class _CsvSource(_UnitSource):
         except (OSError, UnicodeError, csv.Error) as exc:
             yield number, exc
 
-    def _record(self, unit: tuple[int, list[str] | Exception]) -> Record:
+    def _row(self, unit: tuple[int, list[str] | Exception]) -> tuple[int, Any, str | None]:
         number, row = unit
         if isinstance(row, Exception):
-            reason = f"{self.label}: unreadable from line {number}: {row}"
-            return Record(f"{self.label}:{number}", error=reason)
-        return self._from_mapping(
-            dict(zip(self.header, row)), number, f"{self.label} line {number}"
-        )
+            return number, None, f"{self.label}: unreadable from line {number}: {row}"
+        return number, dict(zip(self.header, row)), None
 
 
 def _is_text_type(arrow_type) -> bool:
@@ -427,6 +451,36 @@ class _ParquetSource(_Source):
             for lost in range(max(number, skip) + 1, first + size + 1):
                 reason = f"{self.label} row {lost}: unreadable row group {group}: {exc}"
                 yield Record(f"{self.label}:{lost}", error=reason)
+
+
+def iter_rows(
+    path: str | os.PathLike, *, text_field: str = "text"
+) -> Iterator[tuple[str, Mapping]]:
+    """Yield ``(where, row)`` for each row of a JSON Lines or CSV/TSV file, strictly.
+
+    Unlike :class:`Archive`, which turns a bad record into an error record, the first
+    line that cannot be read or parsed raises :class:`~newscat.errors.DataError`
+    naming it: for data that must be whole, such as training data.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.tsv"
+    >>> _ = path.write_text("text\\tlabel\\nMưa lớn\\tweather\\n", encoding="utf-8")
+    >>> [(where.rsplit("/", 1)[-1], row) for where, row in iter_rows(path)]
+    [('a.tsv line 2', {'text': 'Mưa lớn', 'label': 'weather'})]
+    """
+    label, path = os.fspath(path), Path(path)
+    name = path.name.lower()
+    if name.endswith(_JSONL_SUFFIXES):
+        source: type[_RowSource] = _JsonLinesSource
+    elif path.suffix.lower() in _CSV_DELIMITERS:
+        source = _CsvSource
+    else:
+        raise DataError(f"{label}: unknown format; expected {_ROWS_HELP}")
+    if not path.is_file():
+        raise DataError(f"{label}: no such file")
+    return source(path, label, text_field, "id").rows()
 
 
 def _open_source(path: Path, label: str, text_field: str, id_field: str) -> _Source:

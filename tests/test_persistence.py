@@ -165,3 +165,15 @@ def test_round_trip_keeps_syllable_features_and_title_weight(tmp_path):
     again = load_model(save_model(model, tmp_path / "m"))
     assert again.syllable_features is True and again.title_weight == 1
     np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))
+
+
+def test_model_saved_before_syllable_features_and_title_weight_loads(saved):
+    model, folder = saved
+    meta_path = folder / "metadata.json"
+    metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    for name in ("syllable_features", "title_weight"):
+        del metadata["params"][name]
+    meta_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    again = load_model(folder)
+    assert again.syllable_features is False and again.title_weight == 0
+    np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))

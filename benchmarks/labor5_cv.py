@@ -16,7 +16,6 @@ import statistics
 import time
 from pathlib import Path
 
-from newscat import NewsClassifier
 from newscat.readers import read_labelled
 from newscat.training import cross_validate, load_recipe
 
@@ -49,7 +48,7 @@ def main() -> None:
     rows = []
     for name, change in VARIANTS.items():
         start = time.perf_counter()
-        model = NewsClassifier(**{**recipe.params, "ngram_range": (1, 2), **change})
+        model = recipe.model(**change)
         runs = [cross_validate(model, data, folds=5, seed=seed) for seed in args.seeds]
         f1 = [run["macro_f1"] for run in runs]
         per_class = {

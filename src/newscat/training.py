@@ -58,6 +58,19 @@ class Recipe:
     limitations: list[str] | None = None
     source: str | None = None
 
+    def model(self, **overrides) -> NewsClassifier:
+        """The (unfitted) classifier the recipe describes, with ``overrides`` applied.
+
+        Examples
+        --------
+        >>> Recipe("demo", [], {"ngram_range": [1, 2]}, [], {}).model(C=2.0).ngram_range
+        (1, 2)
+        """
+        params = {**self.params, **overrides}
+        if "ngram_range" in params:  # a JSON list in a recipe file
+            params["ngram_range"] = tuple(params["ngram_range"])
+        return NewsClassifier(label_names=self.label_names or None, **params)
+
 
 def load_recipe(path: str | os.PathLike) -> Recipe:
     """Read a recipe file; data paths become relative to the current directory."""
@@ -179,10 +192,7 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
-    params = {**recipe.params, **(runtime or {})}
-    if "ngram_range" in params:
-        params["ngram_range"] = tuple(params["ngram_range"])
-    model = NewsClassifier(label_names=recipe.label_names or None, **params)
+    model = recipe.model(**(runtime or {}))
     metrics = {}
     if recipe.cv_folds:
         result = cross_validate(

@@ -28,8 +28,10 @@ def repeat_title(text: str, times: int) -> str:
     >>> repeat_title("   \\n", 1)
     '   \\n'
     """
+    if times == 0:  # no need to split the text into lines
+        return text
     title = next((line for line in text.splitlines() if line.strip()), "")
-    if not title or len(title) > HEADLINE_MAX_CHARS or times == 0:
+    if not title or len(title) > HEADLINE_MAX_CHARS:
         return text
     return "\n".join([title] * times + [text])
 

@@ -51,7 +51,15 @@ from typing import Any
 from .errors import DataError
 from .textfiles import decode_text
 
-__all__ = ["Archive", "Record", "html_to_text", "iter_records", "iter_rows", "record_from_mapping"]
+__all__ = [
+    "Archive",
+    "Record",
+    "html_to_text",
+    "iter_records",
+    "iter_rows",
+    "missing_field",
+    "record_from_mapping",
+]
 
 _ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm")
@@ -142,6 +150,23 @@ def html_to_text(html: bytes | str) -> str | None:
     return doc.text
 
 
+def missing_field(row: Mapping, name: str) -> str | None:
+    """Why ``row`` has no value for ``name`` (absent or null), or None when it has one.
+
+    Examples
+    --------
+    >>> missing_field({"body": "x", "label": None}, "text")
+    "missing field 'text' (fields present: body, label)"
+    >>> missing_field({"label": None}, "label")
+    "field 'label' is null (fields present: label)"
+    """
+    if row.get(name) is not None:
+        return None
+    present = ", ".join(sorted(str(key) for key in row)) or "none"
+    problem = f"field {name!r} is null" if name in row else f"missing field {name!r}"
+    return f"{problem} (fields present: {present})"
+
+
 def record_from_mapping(
     row: Any,
     *,
@@ -170,14 +195,10 @@ def record_from_mapping(
     id_ = fallback_id if raw_id is None or raw_id == "" else str(raw_id)
     if not _is_valid_unicode(id_):
         return Record(fallback_id, error=f"{where}: field {id_field!r} is not valid UTF-8")
-    text = row.get(text_field)
-    if text is None:
-        present = ", ".join(sorted(str(key) for key in row)) or "none"
-        if text_field in row:
-            problem = f"field {text_field!r} is null"
-        else:
-            problem = f"missing field {text_field!r}"
-        return Record(id_, error=f"{where}: {problem} (fields present: {present})")
+    problem = missing_field(row, text_field)
+    if problem is not None:
+        return Record(id_, error=f"{where}: {problem}")
+    text = row[text_field]
     if not isinstance(text, str):
         return Record(
             id_, error=f"{where}: field {text_field!r} is {type(text).__name__}, not text"

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import iter_rows
+from .archive import iter_rows, missing_field
 from .errors import DataError
 from .textfiles import read_text_file
 
@@ -68,9 +68,9 @@ class LabelledData:
 
 
 def _field(row: Mapping, name: str, where: str) -> str:
-    if name not in row or row[name] is None:
-        present = ", ".join(sorted(map(str, row))) or "none"
-        raise DataError(f"{where}: missing field {name!r} (fields present: {present})")
+    problem = missing_field(row, name)
+    if problem is not None:
+        raise DataError(f"{where}: {problem}")
     value = row[name]
     if not isinstance(value, str):
         value = str(value)

@@ -882,14 +882,14 @@ class Archive:
             raise ValueError(f"position is not that of {skip} records of these inputs")
         for source, before in zip(self.sources, position):
             changes = [
-                f"{what} since"
-                for what, key in (("resized", "size"), ("modified", "mtime_ns"))
+                what
+                for what, key in (("size", "size"), ("modification time", "mtime_ns"))
                 if before[key] != getattr(source, key)
             ]
             if changes:
                 raise DataError(
                     f"cannot resume: {source.label} changed since the interrupted run "
-                    f"({' and '.join(changes)}); restore it, or score it to another output"
+                    f"(other {' and '.join(changes)}); restore it, or score it to another output"
                 )
 
     def _records(

@@ -242,13 +242,24 @@ class _CsvWriter(_LinesWriter):
         self._escape = escape
         super().__init__(path, state)
 
-    def _lines(self, rows: Iterable[Iterable[Any]]) -> bytes:
+    def _lines(self, rows: Iterable[list[Any]]) -> bytes:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        plain = csv.writer(buffer, lineterminator="\n")
+        # A writer ending lines with "\n" does not quote a cell holding "\r", which
+        # readers would take for a line end; one ending them with "\r\n" does.
+        careful = csv.writer(buffer, lineterminator="\r\n")
+        for row in rows:
+            if any(isinstance(value, str) and "\r" in value for value in row):
+                careful.writerow(row)
+                buffer.seek(buffer.tell() - 2)
+                buffer.truncate()
+                buffer.write("\n")
+            else:
+                plain.writerow(row)
         return buffer.getvalue().encode()
 
     def _header(self) -> bytes:
-        return self._lines([OUTPUT_FIELDS])
+        return self._lines([list(OUTPUT_FIELDS)])
 
     def _encode(self, rows: list[dict[str, Any]]) -> bytes:
         escape = self._escape

@@ -342,8 +342,8 @@ class _Source(ABC):
 
     def _skipped(self, skipped: int) -> None:
         self.read = skipped
-        expected = self._expected
-        if expected is not None and (skipped, self._digest.hexdigest()) != (
+        expected = self._expected  # with no record read from it then, there is nothing to check
+        if expected and expected["records"] and (skipped, self._digest.hexdigest()) != (
             expected["records"],
             expected["sha256"],
         ):
@@ -774,9 +774,10 @@ def _open_source(path: Path, label: str, text_field: str, id_field: str) -> _Sou
 class Archive:
     """The records of one or more inputs, in a fixed order.
 
-    Opening an archive checks every input (exists, known format, has the text
-    column) and raises :class:`~newscat.errors.DataError` naming the first bad one;
-    reading never raises for a bad record but yields it with its ``error``.
+    Opening an archive checks every input (exists, is a regular file or folder, known
+    format, has the text column) and raises :class:`~newscat.errors.DataError`
+    naming the first bad one; reading never raises for a bad record but yields it
+    with its ``error``.
 
     Parameters
     ----------

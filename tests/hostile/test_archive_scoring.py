@@ -421,6 +421,25 @@ def test_resume_refuses_an_input_edited_behind_the_same_size_and_time(
     assert output.read_bytes() == clean.read_bytes()
 
 
+def test_resume_with_inputs_not_read_yet(tmp_path, texts, model, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first = write_jsonl(tmp_path / "a.jsonl", article_lines(texts))
+    second = tmp_path / "b.parquet"
+    pq.write_table(pa.table({"id": ["p1", "p2"], "text": texts[:2]}), second)
+    output = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patch:
+        crash_after(patch, batches=1)
+        with pytest.raises(Crash):
+            score([first, second], output, model, batch_size=8)
+    summary = score([first, second], output, model, batch_size=8, resume=True)
+    assert summary.resumed == 8 and summary.read == summary.labelled == len(texts) + 2
+    clean = tmp_path / "clean.jsonl"
+    score([first, second], clean, model, batch_size=8)
+    assert output.read_bytes() == clean.read_bytes()
+
+
 def test_resume_refuses_a_folder_whose_read_files_changed(tmp_path, texts, model, monkeypatch):
     pages = tmp_path / "pages"
     pages.mkdir()

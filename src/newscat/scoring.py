@@ -508,6 +508,8 @@ def score_archive(
         job, or inputs changed since it was written.
     FileExistsError
         The output (or its errors or progress file) exists and ``resume`` is false.
+    ConnectionError
+        ``engine="dask"`` and the scheduler cannot be reached; no file is written.
 
     Examples
     --------

@@ -100,13 +100,13 @@ def crash_after(monkeypatch, batches: int, debris=None) -> None:
     write = ResultFiles.write
     calls = []
 
-    def dying_write(self, results):
+    def dying_write(self, results, *position):
         calls.append(1)
         if len(calls) > batches:
             if debris:
                 debris(self)
             raise Crash
-        write(self, results)
+        write(self, results, *position)
 
     monkeypatch.setattr(ResultFiles, "write", dying_write)
 
@@ -288,6 +288,7 @@ def test_resume_after_a_crash_before_the_files_existed(
     output = tmp_path / "out.jsonl"
     with monkeypatch.context() as patch:
         patch.setattr("newscat.outputs._JsonLinesWriter.__init__", _die)
+        patch.setattr(ResultFiles, "abandon", lambda self: None)  # a killed run cleans nothing
         with pytest.raises(Crash):
             score(inputs, output, small_model_dir)
     assert json.loads(Path(f"{output}.progress.json").read_text())["output"] is None

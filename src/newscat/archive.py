@@ -25,11 +25,23 @@ byte-order mark (Excel's "Unicode text"). ``.html`` pages are turned into articl
 text (title, then body) by `trafilatura <https://trafilatura.readthedocs.io>`_.
 
 A problem with one record never stops the reading: an unreadable or undecodable
-file, a line of invalid JSON, a missing or non-string text field or an empty text
-becomes a :class:`Record` whose ``error`` gives the reason, naming the file and
-line. A problem with a whole input (missing, unknown format, a CSV or Parquet file
-without the text column) raises :class:`~newscat.errors.DataError` when the
-:class:`Archive` is opened, before any record is read.
+file, a line of invalid JSON (or JSON nested too deeply, or with an integer of more
+than 4,300 digits), a missing or non-string text field, an empty text, a record of
+more than :data:`MAX_RECORD_BYTES` (10 MiB: a JSON line, an article file; 10 Mi
+characters for a CSV record), or something in a folder that is not a regular file (a
+FIFO, a device, a socket, or a link to one) becomes a :class:`Record` whose
+``error`` gives the reason, naming the file and line. Over-long lines are read in
+pieces and dropped, never held in memory whole; special files are never opened in a
+way that could block. A problem with a whole input (missing, not a regular file or
+folder, unknown format, a CSV or Parquet file without the text column) raises
+:class:`~newscat.errors.DataError` when the :class:`Archive` is opened, before any
+record is read.
+
+Where reading is (:meth:`Archive.position`) is, per input: its size and modification
+time, how many records were read, and a SHA-256 of what they were read from (the
+lines of a JSON Lines or CSV file, after decompression; the names, sizes and
+modification times of a folder's files; a Parquet file's footer). A resumed run
+passes it back to :meth:`Archive.records`, which refuses inputs that changed since.
 """
 
 from __future__ import annotations
@@ -37,13 +49,16 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import hashlib
+import io
 import itertools
 import json
 import os
+import stat
 import threading
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +67,7 @@ from .errors import DataError
 from .textfiles import decode_text
 
 __all__ = [
+    "MAX_RECORD_BYTES",
     "Archive",
     "Record",
     "html_to_text",
@@ -65,7 +81,18 @@ _ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 _CSV_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
-_CSV_FIELD_LIMIT = 2**31 - 1  # articles can be long; csv's default limit is 128 KiB
+_CSV_FIELD_LIMIT = 2**31 - 1  # records are bounded by MAX_RECORD_BYTES instead
+MAX_RECORD_BYTES = 10 * 2**20  # a longer line, CSV record or article file is an error record
+_CHUNK = 2**20  # how much of an over-long line is held at a time while skipping it
+_LINE_ENDS = (b"\n", "\n", "\r")  # binary lines end at LF; CSV (newline="") also at CR
+_NONBLOCKING = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
 _PARQUET_BATCH = 1024
 _FORMATS_HELP = "a folder, .jsonl(.gz), .ndjson(.gz), .csv, .tsv, .parquet, .txt or .html"
 _ROWS_HELP = ".jsonl(.gz), .ndjson(.gz), .csv, .tsv or .tab"
@@ -116,6 +143,70 @@ def _is_valid_unicode(value: str) -> bool:
     except UnicodeEncodeError:  # lone surrogates: undecodable bytes or bad JSON escapes
         return False
     return True
+
+
+def _too_long(where: str) -> str:
+    return f"{where}: longer than {MAX_RECORD_BYTES:,} bytes, the limit per record"
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is, if not a regular file.
+
+    Examples
+    --------
+    >>> _special_kind(os.stat(os.devnull).st_mode)
+    'a character device'
+    >>> _special_kind(stat.S_IFREG) is None
+    True
+    """
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
+class _NotRegularFile(OSError):
+    """A path that is a FIFO, device, socket or folder where a regular file was expected."""
+
+
+def _open_regular(path: Path):
+    """Open a regular file for binary reading; :class:`_NotRegularFile` for anything else.
+
+    The file is opened non-blocking and checked again once open, so a FIFO put in
+    its place meanwhile cannot make reading wait forever.
+    """
+    kind = _special_kind(os.stat(path).st_mode)
+    if kind is None:
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCKING | getattr(os, "O_BINARY", 0))
+        kind = _special_kind(os.fstat(descriptor).st_mode)
+        if kind is None:
+            return os.fdopen(descriptor, "rb")
+        os.close(descriptor)
+    raise _NotRegularFile(f"{kind}, not a regular file")
+
+
+def _bounded_lines(f, seen: Callable[[Any], Any] | None = None) -> Iterator[Any]:
+    """The lines of ``f``, binary or text; ``None`` for a line over :data:`MAX_RECORD_BYTES`.
+
+    An over-long line is read and dropped a piece at a time, never held whole.
+    ``seen`` (if given) is called with every piece read, so that a digest covers it.
+
+    Examples
+    --------
+    >>> list(_bounded_lines(io.BytesIO(b"a\\n\\nb")))
+    [b'a\\n', b'\\n', b'b']
+    """
+    while line := f.readline(MAX_RECORD_BYTES + 1):
+        if seen is not None:
+            seen(line)
+        if len(line) <= MAX_RECORD_BYTES or line[-1:] in _LINE_ENDS:
+            yield line
+            continue
+        while rest := f.readline(_CHUNK):
+            if seen is not None:
+                seen(rest)
+            if rest[-1:] in _LINE_ENDS:
+                break
+        yield None
 
 
 def html_to_text(html: bytes | str) -> str | None:
@@ -209,30 +300,80 @@ def record_from_mapping(
 
 
 class _Source(ABC):
-    """One input of an archive: its records in order, and how many there are."""
+    """One input of an archive: its records in order, how many there are, and where reading is."""
 
     def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
         self.path = path
         self.label = label  # the path as the user gave it, for ids and messages
         self.text_field = text_field
         self.id_field = id_field
+        self.resolved = str(path.resolve())
+        info = path.stat()
+        folder = stat.S_ISDIR(info.st_mode)
+        self.size = None if folder else info.st_size
+        self.mtime_ns = None if folder else info.st_mtime_ns
+        self.read = 0  # records read (or skipped) by the last records()
+        self._digest = hashlib.sha256()
+        self._expected: Mapping | None = None
 
     @abstractmethod
     def count(self, stop: threading.Event | None = None) -> int | None:
         """Number of records, without decoding them; None if ``stop`` was set meanwhile."""
 
     @abstractmethod
-    def records(self, skip: int = 0) -> Iterator[Record]:
-        """The records after the first ``skip``, in order."""
+    def _records(self, skip: int, digest) -> Iterator[Record]:
+        """The records after the first ``skip``; ``digest`` covers what they are read from.
+
+        After the first ``skip`` records are passed over, ``self.read`` is how many
+        there were (fewer if the input has fewer), and ``_skipped()`` is called.
+        """
+
+    def records(self, skip: int = 0, expected: Mapping | None = None) -> Iterator[Record]:
+        """The records after the first ``skip``, in order.
+
+        ``expected`` is this input's :meth:`position` when ``skip`` records had been
+        read: a :class:`~newscat.errors.DataError` is raised, before the first record,
+        if they are not read from the same data now.
+        """
+        self.read, self._digest, self._expected = 0, hashlib.sha256(), expected
+        for record in self._records(skip, self._digest):
+            self.read += 1
+            yield record
+
+    def _skipped(self, skipped: int) -> None:
+        self.read = skipped
+        expected = self._expected  # with no record read from it then, there is nothing to check
+        if expected and expected["records"] and (skipped, self._digest.hexdigest()) != (
+            expected["records"],
+            expected["sha256"],
+        ):
+            raise DataError(
+                f"cannot resume: {self.label} changed since the interrupted run (its first "
+                f"{expected['records']:,} records are not the ones read then); restore it, "
+                "or score it to another output"
+            )
+
+    def position(self) -> dict[str, Any]:
+        """Size, modification time, records read and the SHA-256 of what they were read from."""
+        return {
+            "input": self.resolved,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "records": self.read,
+            "sha256": self._digest.hexdigest(),
+        }
 
     def _from_mapping(self, row: Any, number: int, where: str) -> Record:
-        return record_from_mapping(
-            row,
-            fallback_id=f"{self.label}:{number}",
-            where=where,
-            text_field=self.text_field,
-            id_field=self.id_field,
-        )
+        try:
+            return record_from_mapping(
+                row,
+                fallback_id=f"{self.label}:{number}",
+                where=where,
+                text_field=self.text_field,
+                id_field=self.id_field,
+            )
+        except RecursionError:  # an id nested too deeply to turn into text
+            return Record(f"{self.label}:{number}", error=f"{where}: id nested too deeply")
 
 
 class _UnitSource(_Source):
@@ -243,8 +384,8 @@ class _UnitSource(_Source):
     """
 
     @abstractmethod
-    def _units(self) -> Iterator[Any]:
-        """One unit per record, in order."""
+    def _units(self, digest=None) -> Iterator[Any]:
+        """One unit per record, in order; ``digest`` (if given) is fed what they are read from."""
 
     @abstractmethod
     def _record(self, unit: Any) -> Record:
@@ -258,14 +399,26 @@ class _UnitSource(_Source):
             n += 1
         return n
 
-    def records(self, skip: int = 0) -> Iterator[Record]:
-        return map(self._record, itertools.islice(self._units(), skip, None))
+    def _records(self, skip: int, digest) -> Iterator[Record]:
+        units = self._units(digest)
+        self._skipped(sum(1 for _ in itertools.islice(units, skip)))
+        return map(self._record, units)
 
 
 class _FilesSource(_UnitSource):
     """A folder of article files, or one article file."""
 
-    def _units(self) -> Iterator[tuple[str, Path | OSError]]:
+    def _units(self, digest=None) -> Iterator[tuple[str, Path | OSError]]:
+        for id_, path in self._paths():
+            if digest is not None:  # a folder's digest: names, sizes and modification times
+                try:
+                    info = os.stat(path)
+                    digest.update(f"{id_}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+                except (OSError, TypeError):  # reading it gives the reason
+                    digest.update(f"{id_}\0\n".encode())
+            yield id_, path
+
+    def _paths(self) -> Iterator[tuple[str, Path | OSError]]:
         if not self.path.is_dir():
             yield self.label, self.path
             return
@@ -290,9 +443,14 @@ class _FilesSource(_UnitSource):
         if isinstance(path, OSError):
             return Record(id_, error=f"{id_}: cannot read folder: {path.strerror or path}")
         try:
-            data = path.read_bytes()
+            with _open_regular(path) as f:
+                data = f.read(MAX_RECORD_BYTES + 1)
+        except _NotRegularFile as exc:
+            return Record(id_, error=f"{id_}: {exc}; skipped")
         except OSError as exc:
             return Record(id_, error=f"{id_}: cannot read: {exc.strerror or exc}")
+        if len(data) > MAX_RECORD_BYTES:
+            return Record(id_, error=_too_long(id_))
         if path.suffix.lower() in _HTML_SUFFIXES:
             return Record(id_, html=data)
         try:
@@ -333,29 +491,84 @@ class _RowSource(_UnitSource):
 class _JsonLinesSource(_RowSource):
     """JSON Lines, plain or gzip-compressed: one JSON object per non-blank line."""
 
-    def _units(self) -> Iterator[tuple[int, bytes | Exception]]:
-        opener = gzip.open if self.path.name.lower().endswith(".gz") else open
+    def _units(self, digest=None) -> Iterator[tuple[int, bytes | Exception | None]]:
         number = 0
         try:
-            with opener(self.path, "rb") as f:
-                for number, line in enumerate(f, 1):
-                    if line.strip():
-                        yield number, line
+            with _open_regular(self.path) as raw:
+                compressed = self.path.name.lower().endswith(".gz")
+                with gzip.GzipFile(fileobj=raw) if compressed else raw as f:
+                    lines = _bounded_lines(f, digest.update if digest is not None else None)
+                    for number, line in enumerate(lines, 1):
+                        if line is None or line.strip():
+                            yield number, line
         except (OSError, EOFError, zlib.error) as exc:  # unreadable, truncated, not gzip
             yield number + 1, exc
 
-    def _row(self, unit: tuple[int, bytes | Exception]) -> tuple[int, Any, str | None]:
+    def _row(self, unit: tuple[int, bytes | Exception | None]) -> tuple[int, Any, str | None]:
         number, line = unit
         if isinstance(line, Exception):
             reason = f"{self.label}: unreadable from line {number}: {line or type(line).__name__}"
             return number, None, reason
+        where = f"{self.label} line {number}"
+        if line is None:
+            return number, None, _too_long(where)
         try:
             return number, json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8")), None
         except UnicodeDecodeError as exc:
             reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
         except json.JSONDecodeError as exc:
             reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
-        return number, None, f"{self.label} line {number}: {reason}"
+        except ValueError as exc:  # an integer beyond Python's int-string conversion limit
+            reason = f"unusable JSON: {str(exc).split(';')[0]}"
+        except RecursionError:
+            reason = "unusable JSON: nested too deeply"
+        return number, None, f"{where}: {reason}"
+
+
+class _CsvError(Exception):
+    """A CSV record that cannot be read: too long, or malformed."""
+
+
+class _CsvLines:
+    """The lines ``csv.reader`` reads from a text file: counted, fed to a digest, bounded.
+
+    A record (all its lines) longer than :data:`MAX_RECORD_BYTES` characters raises
+    :class:`_CsvError` once its lines are read past: up to the end of the line, and
+    then while a quoted field is open (an odd number of ``"`` so far).
+    """
+
+    def __init__(self, f, digest) -> None:
+        self._digest = digest
+        self._lines = _bounded_lines(f, self._seen)
+        self.number = 0  # lines read
+        self._size = 0  # characters of the current record so far
+        self._quotes = 0  # quote characters in it: odd while a quoted field is open
+
+    def _seen(self, piece: str) -> None:
+        self._quotes += piece.count('"')
+        if self._digest is not None:
+            self._digest.update(piece.encode("utf-8", "surrogatepass"))
+
+    def next_record(self) -> None:
+        """The next line starts a new record."""
+        self._size = self._quotes = 0
+
+    def skip_record(self) -> None:
+        """Read past the rest of the current record."""
+        while self._quotes % 2 and next(self._lines, self) is not self:
+            self.number += 1
+        self.next_record()
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        self._size += MAX_RECORD_BYTES + 1 if line is None else len(line)
+        if self._size > MAX_RECORD_BYTES:
+            raise _CsvError(f"longer than {MAX_RECORD_BYTES:,} characters, the limit per record")
+        return line
 
 
 class _CsvSource(_RowSource):
@@ -367,8 +580,8 @@ class _CsvSource(_RowSource):
         csv.field_size_limit(_CSV_FIELD_LIMIT)
         try:
             with self._open() as f:
-                self.header = next(csv.reader(f, delimiter=self.delimiter), [])
-        except (OSError, UnicodeError, csv.Error) as exc:
+                self.header = next(csv.reader(_CsvLines(f, None), delimiter=self.delimiter), [])
+        except (OSError, UnicodeError, csv.Error, _CsvError) as exc:
             raise DataError(f"{label}: cannot read the header row: {exc}") from None
         if self.header and text_field not in self.header:
             raise DataError(
@@ -376,30 +589,42 @@ class _CsvSource(_RowSource):
                 "name the text column with text_field / --text-field"
             )
 
-    def _open(self):
-        with open(self.path, "rb") as f:
-            utf16 = f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    def _open(self) -> io.TextIOWrapper:
+        raw = _open_regular(self.path)
+        utf16 = raw.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        raw.seek(0)
         encoding = "utf-16" if utf16 else "utf-8-sig"
         # Undecodable bytes become lone surrogates, reported per row, not per file.
-        return open(self.path, encoding=encoding, errors="surrogateescape", newline="")
+        return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
 
-    def _units(self) -> Iterator[tuple[int, list[str] | Exception]]:
+    def _units(self, digest=None) -> Iterator[tuple[int, list[str] | Exception]]:
         number = 1
         try:
             with self._open() as f:
-                reader = csv.reader(f, delimiter=self.delimiter)
+                lines = _CsvLines(f, digest)
+                reader = csv.reader(lines, delimiter=self.delimiter)
                 if next(reader, None) is None:
                     return
-                number = reader.line_num + 1
-                for row in reader:
+                while True:
+                    lines.next_record()
+                    number = lines.number + 1
+                    try:
+                        row = next(reader)
+                    except (csv.Error, _CsvError) as exc:  # one bad record: skip it
+                        lines.skip_record()
+                        yield number, _CsvError(f"{self.label} line {number}: {exc}")
+                        continue
+                    except StopIteration:
+                        return
                     if row:  # a blank line is no record
                         yield number, row
-                    number = reader.line_num + 1
-        except (OSError, UnicodeError, csv.Error) as exc:
+        except (OSError, UnicodeError) as exc:
             yield number, exc
 
     def _row(self, unit: tuple[int, list[str] | Exception]) -> tuple[int, Any, str | None]:
         number, row = unit
+        if isinstance(row, _CsvError):
+            return number, None, str(row)
         if isinstance(row, Exception):
             return number, None, f"{self.label}: unreadable from line {number}: {row}"
         return number, dict(zip(self.header, row)), None
@@ -443,10 +668,20 @@ class _ParquetSource(_Source):
 
         return pq.read_metadata(self.path).num_rows
 
-    def records(self, skip: int = 0) -> Iterator[Record]:
+    def _footer(self) -> bytes:
+        """The file's metadata as stored: row groups, offsets, statistics (a rewrite changes it)."""
+        with _open_regular(self.path) as f:
+            f.seek(-8, os.SEEK_END)
+            size = int.from_bytes(f.read(4), "little")
+            f.seek(-8 - size, os.SEEK_END)
+            return f.read(size)
+
+    def _records(self, skip: int, digest) -> Iterator[Record]:
         import pyarrow.parquet as pq
 
         with pq.ParquetFile(self.path) as parquet:
+            digest.update(self._footer())
+            self._skipped(min(skip, parquet.metadata.num_rows))
             first = 0
             for group in range(parquet.num_row_groups):
                 size = parquet.metadata.row_group(group).num_rows
@@ -499,17 +734,31 @@ def iter_rows(
         source = _CsvSource
     else:
         raise DataError(f"{label}: unknown format; expected {_ROWS_HELP}")
-    if not path.is_file():
-        raise DataError(f"{label}: no such file")
+    if _is_folder(path, label):
+        raise DataError(f"{label}: a folder, not a file")
     return source(path, label, text_field, "id").rows()
+
+
+def _is_folder(path: Path, label: str) -> bool:
+    """Whether an input is a folder (else a regular file); DataError if it is neither."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise DataError(f"{label}: no such file or folder") from None
+    except OSError as exc:
+        raise DataError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    kind = _special_kind(info.st_mode)
+    if kind not in (None, "a folder"):
+        raise DataError(
+            f"{label}: {kind}, not a regular file or folder; save the data to a file first"
+        )
+    return kind is not None
 
 
 def _open_source(path: Path, label: str, text_field: str, id_field: str) -> _Source:
     name = path.name.lower()
-    if path.is_dir() or (path.is_file() and name.endswith(_ARTICLE_SUFFIXES)):
+    if _is_folder(path, label) or name.endswith(_ARTICLE_SUFFIXES):
         source: type[_Source] = _FilesSource
-    elif not path.exists():
-        raise DataError(f"{label}: no such file or folder")
     elif name.endswith(_JSONL_SUFFIXES):
         source = _JsonLinesSource
     elif path.suffix.lower() in _CSV_DELIMITERS:
@@ -525,9 +774,10 @@ def _open_source(path: Path, label: str, text_field: str, id_field: str) -> _Sou
 class Archive:
     """The records of one or more inputs, in a fixed order.
 
-    Opening an archive checks every input (exists, known format, has the text
-    column) and raises :class:`~newscat.errors.DataError` naming the first bad one;
-    reading never raises for a bad record but yields it with its ``error``.
+    Opening an archive checks every input (exists, is a regular file or folder, known
+    format, has the text column) and raises :class:`~newscat.errors.DataError`
+    naming the first bad one; reading never raises for a bad record but yields it
+    with its ``error``.
 
     Parameters
     ----------
@@ -561,7 +811,33 @@ class Archive:
     @property
     def paths(self) -> list[str]:
         """The inputs as absolute paths."""
-        return [str(source.path.resolve()) for source in self.sources]
+        return [source.resolved for source in self.sources]
+
+    def position(self) -> list[dict[str, Any]]:
+        """Where reading is, per input: ``input`` (absolute path), ``size`` and ``mtime_ns``
+        (None for a folder), ``records`` read and ``sha256`` of what they were read from.
+
+        Pass it back to :meth:`records` to go on from there, safely, in another process.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+        >>> _ = path.write_text('{"text": "Mưa"}\\n{"text": "Bão"}\\n')
+        >>> archive = Archive(path)
+        >>> first = next(archive.records())
+        >>> [(p["records"], p["size"]) for p in archive.position()]
+        [(1, 34)]
+        >>> [r.text for r in Archive(path).records(1, position=archive.position())]
+        ['Bão']
+        >>> _ = path.write_text('{"text": "Gió lớn"}\\n{"text": "Bão"}\\n')
+        >>> list(Archive(path).records(1, position=archive.position()))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        newscat.errors.DataError: cannot resume: .../a.jsonl changed since the interrupted run \
+(...); restore it, or score it to another output
+        """
+        return [source.position() for source in self.sources]
 
     def count(self, stop: threading.Event | None = None) -> int | None:
         """Number of records, read cheaply (lines, rows, file names, Parquet metadata).
@@ -577,25 +853,54 @@ class Archive:
             total += n
         return total
 
-    def records(self, skip: int = 0, *, resolve_html: bool = True) -> Iterator[Record]:
+    def records(
+        self,
+        skip: int = 0,
+        *,
+        resolve_html: bool = True,
+        position: Sequence[Mapping] | None = None,
+    ) -> Iterator[Record]:
         """Yield the records after the first ``skip``, in order.
 
         Skipped records are not decoded, parsed or extracted. With ``resolve_html``
         false, records of HTML files keep their raw page for :meth:`Record.resolve`.
+
+        ``position`` is what :meth:`position` gave after ``skip`` records: then an
+        input whose size or modification time differs raises
+        :class:`~newscat.errors.DataError` at once, and one whose skipped records
+        are not read from the same data raises it before the first record.
         """
         if skip < 0:
             raise ValueError(f"skip must be 0 or more, got {skip}")
-        return self._records(skip, resolve_html)
+        if position is not None:
+            self._check_position(skip, position)
+        return self._records(skip, resolve_html, position)
 
-    def _records(self, skip: int, resolve_html: bool) -> Iterator[Record]:
-        for source in self.sources:
-            if skip:
-                size = source.count()
-                if size <= skip:
-                    skip -= size
-                    continue
-            records, skip = source.records(skip), 0
+    def _check_position(self, skip: int, position: Sequence[Mapping]) -> None:
+        if [p["input"] for p in position] != self.paths or sum(
+            p["records"] for p in position
+        ) != skip:
+            raise ValueError(f"position is not that of {skip} records of these inputs")
+        for source, before in zip(self.sources, position):
+            changes = [
+                what
+                for what, key in (("size", "size"), ("modification time", "mtime_ns"))
+                if before[key] != getattr(source, key)
+            ]
+            if changes:
+                raise DataError(
+                    f"cannot resume: {source.label} changed since the interrupted run "
+                    f"(other {' and '.join(changes)}); restore it, or score it to another output"
+                )
+
+    def _records(
+        self, skip: int, resolve_html: bool, position: Sequence[Mapping] | None
+    ) -> Iterator[Record]:
+        for i, source in enumerate(self.sources):
+            expected = position[i] if position is not None else None
+            records = source.records(expected["records"] if expected else skip, expected)
             yield from (record.resolve() for record in records) if resolve_html else records
+            skip = max(0, skip - source.read)
 
 
 def iter_records(

@@ -51,6 +51,8 @@ def dask_engine(
 
     Yields ``(submit, in_flight)``: ``submit(batch)`` returns a future of the batch's
     results, and ``in_flight`` (twice the cluster's threads) bounds the pending batches.
+    A scheduler that cannot be reached within Dask's connect timeout
+    (``distributed.comm.timeouts.connect``) raises ``ConnectionError`` naming it.
     """
     try:
         from distributed import Client, LocalCluster
@@ -62,7 +64,15 @@ def dask_engine(
         cluster = LocalCluster(  # a free port for its dashboard: 8787 may be taken
             n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
-    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        client = Client(cluster if cluster is not None else scheduler)
+    except OSError as exc:  # nothing listening, timed out, refused
+        if cluster is not None:
+            cluster.close()
+        raise ConnectionError(
+            f"cannot reach the Dask scheduler at {scheduler or 'the local cluster'}: {exc}; "
+            "check the address, or leave --scheduler out to start a local cluster"
+        ) from None
     try:
         model_on_workers = client.scatter(model, broadcast=True, hash=False)
         run = f"newscat-score-{uuid.uuid4().hex}"

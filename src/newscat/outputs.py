@@ -6,8 +6,22 @@ A run of :func:`~newscat.scoring.score_archive` writes
   one row per labelled record with :data:`OUTPUT_FIELDS` (``id, label, name, score,
   top_k, uncertain, reason, model, model_version``; ``top_k`` is a list of
   ``{"label", "score"}``, a JSON string in CSV; booleans are ``true``/``false``);
-- the **errors file**, JSON Lines: ``id, reason`` per record not labelled;
+- the **errors file**, JSON Lines: ``id, reason`` per record not labelled, written
+  only if there is one;
 - while running, the **progress file** ``OUTPUT.progress.json``.
+
+Nothing is written before the first batch of results: a run that fails while
+starting (an engine that cannot start, a scheduler that cannot be reached), or
+before any record is done, leaves no file behind, so the next run needs no
+``--resume``. The output, errors and progress files must be different files, and
+none of them an input (:func:`check_outputs`).
+
+CSV cells
+    A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a ``'`` in front (``=1+1`` is written ``'=1+1``), so that a spreadsheet
+    opening the file shows it as text instead of running it as a formula (the OWASP
+    rule against CSV injection). ``csv_escape=False`` (``--csv-raw``) writes cells
+    as they are, for programs that read the values exactly.
 
 Crash safety and resume
     While a run is going, its files carry a ``.partial`` suffix (``out.jsonl.partial``,
@@ -17,16 +31,19 @@ Crash safety and resume
     nothing it wrote. At most every :data:`CHECKPOINT_SECONDS` (and at the end) the
     files are fsynced, then the progress file is replaced atomically (temporary file,
     fsync, ``os.replace``); it records how many input records are done, the counts,
-    the size of each file at that point and the job (inputs, fields, errors file,
-    model name, version and fingerprint, ``top_k``, ``clean``). A checkpoint thus
-    never counts bytes that a power cut could lose. At the end the files are renamed
-    to their final names and the progress file is deleted.
+    the size of each file at that point, where reading the inputs is (per input:
+    size, modification time, records read and a SHA-256 of what they were read from;
+    :meth:`newscat.archive.Archive.position`) and the job (inputs, fields, errors
+    file, model name, version and fingerprint, ``top_k``, ``clean``). A checkpoint
+    thus never counts bytes that a power cut could lose. At the end the files are
+    renamed to their final names and the progress file is deleted.
 
     After a crash at any moment (``kill -9`` included), a resume cuts each file back
     to the size in the progress file, dropping a half-written batch and whatever
     followed the checkpoint, and the run skips that many input records: every input
     record appears exactly once, and the files equal those of an uninterrupted run.
-    A resume with other inputs, fields, errors file or model is refused. A gzip
+    A resume with other inputs, fields, errors file or model is refused, and so is
+    one whose inputs changed since (edited, truncated, appended to). A gzip
     output gets one gzip member per batch, so every batch boundary is the end of a
     valid gzip file.
 
@@ -79,7 +96,8 @@ OUTPUT_FIELDS = (
 OUTPUT_FORMATS = (".jsonl.gz", ".jsonl", ".csv", ".parquet")
 PARTIAL_SUFFIX = ".partial"
 _PROGRESS_FORMAT = "newscat-score-progress"
-_PROGRESS_VERSION = 1
+_PROGRESS_VERSION = 2
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _same_model(before: dict, now: dict) -> bool:
@@ -200,25 +218,54 @@ class _JsonLinesWriter(_LinesWriter):
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any, escape: bool = True) -> Any:
+    """A CSV cell: ``true``/``false``, JSON for lists, formula-like text escaped.
+
+    Examples
+    --------
+    >>> [_csv_value(v) for v in ("=HYPERLINK(1)", "-1", "@a", "a=b", True, 0.5)]
+    ["'=HYPERLINK(1)", "'-1", "'@a", 'a=b', 'true', 0.5]
+    >>> _csv_value("=1+1", escape=False)
+    '=1+1'
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
+    if escape and isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
     return value
 
 
 class _CsvWriter(_LinesWriter):
-    def _lines(self, rows: Iterable[Iterable[Any]]) -> bytes:
+    def __init__(self, path: Path, state: dict | None, *, escape: bool = True) -> None:
+        self._escape = escape
+        super().__init__(path, state)
+
+    def _lines(self, rows: Iterable[list[Any]]) -> bytes:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        plain = csv.writer(buffer, lineterminator="\n")
+        # A writer ending lines with "\n" does not quote a cell holding "\r", which
+        # readers would take for a line end; one ending them with "\r\n" does.
+        careful = csv.writer(buffer, lineterminator="\r\n")
+        for row in rows:
+            if any(isinstance(value, str) and "\r" in value for value in row):
+                careful.writerow(row)
+                buffer.seek(buffer.tell() - 2)
+                buffer.truncate()
+                buffer.write("\n")
+            else:
+                plain.writerow(row)
         return buffer.getvalue().encode()
 
     def _header(self) -> bytes:
-        return self._lines([OUTPUT_FIELDS])
+        return self._lines([list(OUTPUT_FIELDS)])
 
     def _encode(self, rows: list[dict[str, Any]]) -> bytes:
-        return self._lines([_csv_value(row[name]) for name in OUTPUT_FIELDS] for row in rows)
+        escape = self._escape
+        return self._lines(
+            [_csv_value(row[name], escape) for name in OUTPUT_FIELDS] for row in rows
+        )
 
 
 def _parquet_schema():
@@ -326,11 +373,13 @@ def output_format(path: Path) -> str:
     )
 
 
-def _open_writer(path: Path, fmt: str, state: dict | None, part_rows: int) -> _Writer:
+def _open_writer(
+    path: Path, fmt: str, state: dict | None, part_rows: int, csv_escape: bool
+) -> _Writer:
     if fmt == ".parquet":
         return _ParquetWriter(path, state, part_rows=part_rows)
     if fmt == ".csv":
-        return _CsvWriter(path, state)
+        return _CsvWriter(path, state, escape=csv_escape)
     return _JsonLinesWriter(path, state, compress=fmt == ".jsonl.gz")
 
 
@@ -359,11 +408,39 @@ def _progress_path(output: Path) -> Path:
     return output.with_name(output.name + ".progress.json")
 
 
-def check_outputs(output: Path, errors: Path, *, resume: bool) -> bool:
+def _clashes(output: Path, errors: Path, inputs: Iterable[str | os.PathLike]) -> str | None:
+    """Why the output, errors and progress files (final or partial) would overwrite
+    each other or an input, if they would."""
+    roles = {"output": output, "errors file": errors}
+    files = {
+        f"{role}{' (partial)' if partial else ''}": (_partial(path) if partial else path)
+        for role, path in roles.items()
+        for partial in (False, True)
+    }
+    files["progress file"] = _progress_path(output)
+    seen: dict[Path, str] = {}
+    for name, path in files.items():
+        resolved = path.resolve()
+        if resolved in seen:
+            return f"the {name} and the {seen[resolved]} are the same file, {path}"
+        seen[resolved] = name
+    for given in inputs:
+        name = seen.get(Path(given).resolve())
+        if name is not None:
+            return f"the {name} {Path(given)} is also an input"
+    return None
+
+
+def check_outputs(
+    output: Path, errors: Path, *, resume: bool, inputs: Iterable[str | os.PathLike] = ()
+) -> bool:
     """Refuse to overwrite a job's files; return whether there is a run to resume.
 
     Raises
     ------
+    DataError
+        Two of the output, errors and progress files are the same file, or one of
+        them is one of the ``inputs``.
     FileExistsError
         Without ``resume``, the output, errors or progress file exists (finished or
         in progress); with it, the output exists but its progress file does not.
@@ -381,6 +458,9 @@ def check_outputs(output: Path, errors: Path, *, resume: bool) -> bool:
     FileExistsError: /.../out.csv already exists: remove it or choose another output, or \
 pass resume=True (--resume) to finish an interrupted run
     """
+    clash = _clashes(output, errors, inputs)
+    if clash is not None:
+        raise DataError(f"{clash}: choose another output or errors file (--output, --errors)")
     progress = _progress_path(output)
     files = [output, _partial(output), errors, _partial(errors), progress]
     existing = [path for path in files if path.exists()]
@@ -400,6 +480,9 @@ pass resume=True (--resume) to finish an interrupted run
 class ResultFiles:
     """The output, errors and progress files of one job: opening, appending, finishing.
 
+    No file is created before the first :meth:`write` (or :meth:`finish`), and the
+    errors file only with the first error.
+
     Parameters
     ----------
     output, errors : Path
@@ -410,6 +493,8 @@ class ResultFiles:
         Continue from the progress file if there is one (start if there is none).
     part_rows : int
         Rows per part of a Parquet output.
+    csv_escape : bool
+        Escape formula-like text cells of a CSV output (see the module docstring).
 
     Raises
     ------
@@ -417,14 +502,16 @@ class ResultFiles:
         Without ``resume``, one of the files exists; with it, the output exists but
         its progress file does not (the run finished).
     DataError
-        The output format is unknown, or ``resume`` meets the progress file of
-        another job or files changed since.
+        The output format is unknown, two of the files are the same, or ``resume``
+        meets the progress file of another job or files changed since.
 
     Examples
     --------
     >>> import pathlib, tempfile
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
     >>> files = ResultFiles(out, pathlib.Path(f"{out}.errors.jsonl"), {"inputs": ["a"]})
+    >>> list(out.parent.iterdir())
+    []
     >>> row = dict.fromkeys(OUTPUT_FIELDS)
     >>> files.write([{**row, "id": "a1", "error": None}, {**row, "id": "a2", "error": "empty"}])
     >>> files.read, files.labelled, files.errors
@@ -444,35 +531,41 @@ class ResultFiles:
         *,
         resume: bool = False,
         part_rows: int = DEFAULT_PART_ROWS,
+        csv_escape: bool = True,
     ) -> None:
         self.output, self.errors_path, self.job = output, errors, job
         self.progress_path = _progress_path(output)
         self._format = output_format(output)
         self._part_rows = part_rows
+        self._csv_escape = csv_escape
         self._next_checkpoint = 0.0
+        self._out: _Writer | None = None
+        self._err: _JsonLinesWriter | None = None
         checkpoint = self._load_checkpoint(resume)
         self.read = checkpoint["read"] if checkpoint else 0
         self.labelled = checkpoint["labelled"] if checkpoint else 0
         self.errors = checkpoint["errors"] if checkpoint else 0
+        self.position: list[dict] | None = checkpoint["position"] if checkpoint else None
         self.resumed = self.read
-        if checkpoint is None or checkpoint["output"] is None:
-            self._start()
-        else:
-            self._out = _open_writer(
-                _partial(output), self._format, checkpoint["output"], part_rows
-            )
-            self._err = _JsonLinesWriter(_partial(errors), checkpoint["errors_file"])
+        if checkpoint is not None and checkpoint["output"] is not None:
+            self._out = self._open_output(checkpoint["output"])
+            if checkpoint["errors_file"] is not None:
+                self._err = _JsonLinesWriter(_partial(errors), checkpoint["errors_file"])
+            else:  # errors written after the checkpoint, if any, are redone
+                _remove(_partial(errors))
+
+    def _open_output(self, state: dict | None) -> _Writer:
+        path = _partial(self.output)
+        return _open_writer(path, self._format, state, self._part_rows, self._csv_escape)
 
     def _start(self) -> None:
         # The progress file comes first: a crash before the files exist leaves a
         # progress file without file states, and a resume starts afresh.
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.errors_path.parent.mkdir(parents=True, exist_ok=True)
         self._write_progress(None, None)
         for path in (_partial(self.output), _partial(self.errors_path)):
             _remove(path)
-        self._out = _open_writer(_partial(self.output), self._format, None, self._part_rows)
-        self._err = _JsonLinesWriter(_partial(self.errors_path), None)
+        self._out = self._open_output(None)
         self._save_checkpoint()
 
     def _load_checkpoint(self, resume: bool) -> dict | None:
@@ -486,12 +579,13 @@ class ResultFiles:
                 + "; ".join(differences)
                 + ". Resume with the same settings, or write to another output."
             )
-        if checkpoint["output"] is not None:
-            for path in (self.output, self.errors_path):
-                if not _partial(path).exists() and path.exists():  # killed while renaming
-                    os.replace(path, _partial(path))
-                if not _partial(path).exists():
-                    raise DataError(f"cannot resume: {_partial(path)} is missing")
+        for path, state in ((self.output, "output"), (self.errors_path, "errors_file")):
+            if checkpoint[state] is None:
+                continue
+            if not _partial(path).exists() and path.exists():  # killed while renaming
+                os.replace(path, _partial(path))
+            if not _partial(path).exists():
+                raise DataError(f"cannot resume: {_partial(path)} is missing")
         return checkpoint
 
     def _read_progress(self) -> dict:
@@ -518,6 +612,7 @@ class ResultFiles:
                 "read": self.read,
                 "labelled": self.labelled,
                 "errors": self.errors,
+                "position": self.position,
                 "output": output_state,
                 "errors_file": errors_state,
             },
@@ -529,35 +624,56 @@ class ResultFiles:
         if state is None:
             return
         self._out.sync()
-        self._err.sync()
-        self._write_progress(state, self._err.state())
+        if self._err is not None:
+            self._err.sync()
+        self._write_progress(state, self._err.state() if self._err is not None else None)
         self._next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
 
-    def write(self, results: list[dict[str, Any]]) -> None:
+    def write(self, results: list[dict[str, Any]], position: list[dict] | None = None) -> None:
         """Append one batch of results; save a checkpoint if one is due.
 
         A result has the :data:`OUTPUT_FIELDS` and ``error``: a result with an error
-        goes to the errors file, the others to the output.
+        goes to the errors file, the others to the output. ``position`` is where
+        reading the inputs is after this batch (kept in the checkpoint).
         """
+        if self._out is None:
+            self._start()
         rows = [{name: r[name] for name in OUTPUT_FIELDS} for r in results if r["error"] is None]
         failed = [{"id": r["id"], "reason": r["error"]} for r in results if r["error"] is not None]
         self._out.write(rows)
-        self._err.write(failed)
+        if failed and self._err is None:
+            self.errors_path.parent.mkdir(parents=True, exist_ok=True)
+            self._err = _JsonLinesWriter(_partial(self.errors_path), None)
+        if failed:
+            self._err.write(failed)
         self.read += len(results)
         self.labelled += len(rows)
         self.errors += len(failed)
+        self.position = position
         if time.monotonic() >= self._next_checkpoint:
             self._save_checkpoint()
 
     def finish(self) -> None:
         """Close the files, give them their final names and delete the progress file."""
-        output_state, errors_state = self._out.close(), self._err.close()
+        if self._out is None:  # no records at all: an empty output all the same
+            self._start()
+        output_state = self._out.close()
+        errors_state = self._err.close() if self._err is not None else None
         self._write_progress(output_state, errors_state)
-        os.replace(_partial(self.errors_path), self.errors_path)
+        if self._err is not None:
+            os.replace(_partial(self.errors_path), self.errors_path)
         os.replace(_partial(self.output), self.output)
         self.progress_path.unlink()
 
     def abandon(self) -> None:
-        """Close the files after a failure; the last checkpoint stays for a resume."""
-        self._out.abandon()
-        self._err.abandon()
+        """Close the files after a failure; the last checkpoint stays for a resume.
+
+        If no record was done yet, nothing stays: the files are removed, so that the
+        next run starts afresh without ``resume``.
+        """
+        for writer in (self._out, self._err):
+            if writer is not None:
+                writer.abandon()
+        if self.read == 0:
+            for path in (_partial(self.output), _partial(self.errors_path), self.progress_path):
+                _remove(path)

@@ -10,13 +10,18 @@ order (:mod:`newscat.outputs`):
   model_version``;
 - the **errors file**, JSON Lines, by default ``OUTPUT.errors.jsonl``: ``id, reason``
   for every record that could not be labelled (unreadable, undecodable, invalid JSON,
-  missing field, empty text, or failed in the model).
+  missing field, empty text, too long, not a regular file, or failed in the model);
+  written only if there is such a record.
 
 Every record read lands in exactly one of the two: each batch must give one result
 per record, and the final :class:`ScoreSummary` checks ``read == labelled + errors``.
 Files are written so that a crash, ``kill -9`` included, never leaves a half-written
 record that looks complete, and ``resume=True`` (``--resume``) finishes an
-interrupted run with every input record exactly once (:mod:`newscat.outputs`).
+interrupted run with every input record exactly once (:mod:`newscat.outputs`),
+after checking that the inputs are the ones it read (size, modification time and a
+SHA-256 of what was read; :meth:`~newscat.archive.Archive.position`). A run that
+fails before its first batch is written leaves no file behind. CSV cells that a
+spreadsheet would run as a formula are escaped unless ``csv_escape=False``.
 
 Memory
     The parent reads one batch at a time and keeps at most two batches per process in
@@ -278,23 +283,25 @@ def _local_engine(
 
 
 def _in_order(
-    submit: Submit, batches: Iterable[list[Record]], in_flight: int
-) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(batch size, results) per batch, in input order, with at most ``in_flight`` pending."""
+    submit: Submit, batches: Iterable[tuple[list[Record], Any]], in_flight: int
+) -> Iterator[tuple[int, Any, list[dict[str, Any]]]]:
+    """(batch size, tag, results) per ``(batch, tag)``, in input order, with at most
+    ``in_flight`` pending."""
     pending: deque = deque()
-    for batch in batches:
-        pending.append((len(batch), submit(batch)))
+    for batch, tag in batches:
+        pending.append((len(batch), tag, submit(batch)))
         if len(pending) >= in_flight:
-            size, future = pending.popleft()
-            yield size, future.result()
+            size, tag, future = pending.popleft()
+            yield size, tag, future.result()
     while pending:
-        size, future = pending.popleft()
-        yield size, future.result()
+        size, tag, future = pending.popleft()
+        yield size, tag, future.result()
 
 
-def _batched(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+def _batched(archive: Archive, records: Iterator[Record], size: int) -> Iterator[tuple[list, Any]]:
+    """Batches of ``size`` records, each with the archive's position after it."""
     while batch := list(islice(records, size)):
-        yield batch
+        yield batch, archive.position()
 
 
 def _available_cores() -> int:
@@ -350,6 +357,11 @@ class ScoreSummary:
     elapsed 2.0 s, 5 records/s
     output: out.jsonl
     errors: out.jsonl.errors.jsonl
+    >>> print(ScoreSummary("out.jsonl", "out.jsonl.errors.jsonl", 10, 10, 0, 2.0))
+    ... # doctest: +ELLIPSIS
+    read 10 records: 10 labelled + 0 errors, all accounted for
+    ...
+    errors: none (no errors file written)
     >>> ScoreSummary("o", "e", 10, 8, 1, 2.0)
     Traceback (most recent call last):
     ...
@@ -376,9 +388,10 @@ class ScoreSummary:
         timing = f"elapsed {self.elapsed:.1f} s, {rate:,.0f} records/s"
         if self.resumed:
             timing += f"; resumed after {self.resumed:,} records"
+        errors = self.errors_file if self.errors else "none (no errors file written)"
         return (
             f"read {self.read:,} records: {self.labelled:,} labelled + {self.errors:,} errors, "
-            f"all accounted for\n{timing}\noutput: {self.output}\nerrors: {self.errors_file}"
+            f"all accounted for\n{timing}\noutput: {self.output}\nerrors: {errors}"
         )
 
 
@@ -433,6 +446,7 @@ def score_archive(
     id_field: str = "id",
     progress: bool = True,
     part_rows: int = DEFAULT_PART_ROWS,
+    csv_escape: bool = True,
 ) -> ScoreSummary:
     """Label every record of an archive, streaming, in parallel, resumably.
 
@@ -449,7 +463,8 @@ def score_archive(
     model : path, NewsClassifier or None
         A model folder, a loaded model, or None for the shipped default model.
     errors : path or None
-        The errors file (JSON Lines); default ``OUTPUT.errors.jsonl``.
+        The errors file (JSON Lines); default ``OUTPUT.errors.jsonl``. Written only
+        if a record could not be labelled.
     jobs : int or None
         Processes labelling records, this one included (default: all cores). With
         ``engine="dask"`` and no scheduler, the number of workers of the local
@@ -474,6 +489,10 @@ def score_archive(
         Show a progress bar on standard error.
     part_rows : int
         Rows per part file of a Parquet output.
+    csv_escape : bool
+        In a CSV output, put a ``'`` before text that starts with ``=``, ``+``,
+        ``-``, ``@``, a tab or a carriage return, so that spreadsheets do not run it
+        as a formula; False writes it as it is.
 
     Returns
     -------
@@ -483,10 +502,14 @@ def score_archive(
     Raises
     ------
     DataError
-        An input is missing or of unknown format, the output format is unknown, or
-        ``resume`` meets a progress file of another job.
+        An input is missing, not a regular file or folder, or of unknown format; the
+        output format is unknown; the output, errors and progress files clash with
+        each other or with an input; or ``resume`` meets a progress file of another
+        job, or inputs changed since it was written.
     FileExistsError
         The output (or its errors or progress file) exists and ``resume`` is false.
+    ConnectionError
+        ``engine="dask"`` and the scheduler cannot be reached; no file is written.
 
     Examples
     --------
@@ -513,8 +536,8 @@ def score_archive(
     archive = Archive(inputs, text_field=text_field, id_field=id_field)
     output = Path(output)
     errors_path = Path(errors) if errors is not None else Path(f"{output}.errors.jsonl")
-    output_format(output)
-    check_outputs(output, errors_path, resume=resume)  # before the slow model loading
+    fmt = output_format(output)
+    check_outputs(output, errors_path, resume=resume, inputs=archive.paths)  # before the model
     classifier, identity = _resolve_model(model)
     clean = classifier.clean_pages if clean is None else clean
     job = {
@@ -526,10 +549,14 @@ def score_archive(
         "top_k": top_k,
         "clean": clean,
     }
-    outputs = ResultFiles(output, errors_path, job, resume=resume, part_rows=part_rows)
+    if fmt == ".csv":
+        job["csv_escape"] = csv_escape
+    outputs = ResultFiles(
+        output, errors_path, job, resume=resume, part_rows=part_rows, csv_escape=csv_escape
+    )
     bar = _Progress(archive, outputs.read, progress)
     try:
-        records = archive.records(outputs.read, resolve_html=False)
+        records = archive.records(outputs.read, resolve_html=False, position=outputs.position)
         with _engine(
             engine,
             classifier,
@@ -538,10 +565,11 @@ def score_archive(
             top_k=top_k,
             clean=clean,
         ) as (submit, in_flight):
-            for size, results in _in_order(submit, _batched(records, batch_size), in_flight):
+            batches = _batched(archive, records, batch_size)
+            for size, position, results in _in_order(submit, batches, in_flight):
                 if len(results) != size:
                     raise RuntimeError(f"a batch of {size} records gave {len(results)} results")
-                outputs.write(results)
+                outputs.write(results, position)
                 bar.update(size, outputs.errors)
         outputs.finish()
     except BaseException:
@@ -625,6 +653,12 @@ def add_score_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="text", help="text field/column (default: text)")
     p.add_argument("--id-field", default="id", help="id field/column (default: id)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.add_argument(
+        "--csv-raw",
+        dest="csv_escape",
+        action="store_false",
+        help="in a CSV output, do not put ' before cells starting with = + - @ (formulas)",
+    )
     p.set_defaults(func=run_score_command)
     return p
 
@@ -654,6 +688,7 @@ def run_score_command(args: argparse.Namespace) -> int:
             text_field=args.text_field,
             id_field=args.id_field,
             progress=args.progress,
+            csv_escape=args.csv_escape,
         )
     except KeyboardInterrupt:
         print(

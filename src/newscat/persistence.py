@@ -277,13 +277,16 @@ def _read_file(path: Path, limit: int) -> bytes:
         raise ModelError(f"{path.parent} is incomplete: {path.name} is missing") from None
     except OSError as exc:
         raise ModelError(f"cannot read {path}: {exc.strerror}") from None
-    with open(fd, "rb") as f:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ModelError(f"{path} is not a regular file (a device, FIFO or folder)")
         if info.st_size > limit:
             raise ModelError(f"{path} is {info.st_size:,} bytes, more than {limit:,} allowed")
-        data = f.read(limit + 1)
+        with open(fd, "rb", closefd=False) as f:
+            data = f.read(info.st_size + 1)  # + 1: a file that grew since is seen
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise ModelError(f"{path} is larger than {limit:,} bytes")
     return data

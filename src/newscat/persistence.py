@@ -495,7 +495,10 @@ def _read_state(path: Path, metadata: dict) -> dict:
     except ModelError:
         raise
     except Exception as exc:  # zipfile, numpy and skops report damage many ways
-        raise ModelError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc})") from None
+        detail = " ".join(str(exc).split())[:200]  # one line, whatever the library wrote
+        raise ModelError(
+            f"{path} is corrupt or truncated ({type(exc).__name__}: {detail})"
+        ) from None
     if not isinstance(state, dict) or not _REQUIRED_STATE <= set(state) <= set(_STATE_CHECKS):
         raise ModelError(f"{path} does not hold a newscat model (expected idf and model)")
     for key, check in _STATE_CHECKS.items():

@@ -311,14 +311,9 @@ def read_metadata(path: str | os.PathLike) -> dict:
     """Return the checked ``metadata.json`` of the model folder ``path``."""
     folder = _model_folder(path)
     meta_path = folder / METADATA_FILE
-    try:
-        raw = _read_file(meta_path, MAX_METADATA_BYTES)
-    except ModelError as exc:
-        if not meta_path.exists() and not meta_path.is_symlink():
-            raise ModelError(
-                f"{folder} is not a newscat model: {METADATA_FILE} is missing"
-            ) from None
-        raise exc
+    if not os.path.lexists(meta_path):
+        raise ModelError(f"{folder} is not a newscat model: {METADATA_FILE} is missing")
+    raw = _read_file(meta_path, MAX_METADATA_BYTES)
     try:
         metadata = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -40,3 +42,25 @@ def small_model_dir(tmp_path_factory, labor5_rows) -> Path:
     model = NewsClassifier(segmenter="syllable", cache_dir=False, clean_pages=True)
     model.fit(texts, labels)
     return save_model(model, tmp_path_factory.mktemp("models") / "small", name="small-labor5")
+
+
+def _rehash(folder: Path) -> None:
+    """Record the current size and SHA-256 of a model folder's files in its metadata, as
+    someone altering all files of a model at once would."""
+    meta_path = folder / "metadata.json"
+    metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    vocabulary = gzip.decompress((folder / "vocabulary.txt.gz").read_bytes())
+    state = (folder / "model.skops").read_bytes()
+    metadata["vocabulary"] = {
+        "terms": vocabulary.count(b"\n"),
+        "bytes": len(vocabulary),
+        "sha256": hashlib.sha256(vocabulary).hexdigest(),
+    }
+    metadata["state"] = {"bytes": len(state), "sha256": hashlib.sha256(state).hexdigest()}
+    meta_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture
+def rehash():
+    """A function that makes a model folder's metadata agree with its altered files."""
+    return _rehash

@@ -15,10 +15,16 @@ __version__ = "0.1.0"
 
 from .classifier import NewsClassifier, Prediction  # noqa: E402
 from .dask_engine import score_bag, score_dataframe  # noqa: E402
-from .errors import DataError, ModelError, NewscatError, UntrustedModelError  # noqa: E402
+from .errors import (  # noqa: E402
+    DataError,
+    ModelError,
+    ModelVersionWarning,
+    NewscatError,
+    UntrustedModelError,
+)
 from .normalize import normalize_text  # noqa: E402
 from .pages import clean_page  # noqa: E402
-from .persistence import load_model, save_model  # noqa: E402
+from .persistence import load_model, metadata_digest, save_model  # noqa: E402
 from .scoring import ScoreSummary, score_archive  # noqa: E402
 
 __all__ = [
@@ -26,6 +32,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "DataError",
     "ModelError",
+    "ModelVersionWarning",
     "NewsClassifier",
     "NewscatError",
     "Prediction",
@@ -50,16 +57,20 @@ def _default_model_path():
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(path: str) -> NewsClassifier:
-    return load_model(path)
+def _load_cached(folder: str, digest: str) -> NewsClassifier:
+    return load_model(folder)
 
 
 def load(path: str | os.PathLike | None = None) -> NewsClassifier:
     """Load a saved model folder; with no argument, the shipped default model.
 
-    Models are loaded once per process and shared by later calls.
+    Models are loaded once per process and shared by later calls that name the
+    same folder (however the path is written) while its content is unchanged: the
+    key is the resolved path and the hash of the model's ``metadata.json``, which
+    records the hashes of its other files, so a model saved again is reloaded.
     """
-    return _load_cached(os.fspath(path if path is not None else _default_model_path()))
+    folder = os.path.realpath(os.fspath(path if path is not None else _default_model_path()))
+    return _load_cached(folder, metadata_digest(folder))
 
 
 def classify(text: str, *, top_k: int = 3, clean: bool | None = None, model=None) -> Prediction:

@@ -23,13 +23,22 @@ from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .domain import (
+    FEW_KNOWN_TERMS,
+    MIN_KNOWN_SHARE,
+    MIN_VIETNAMESE_SHARE,
+    NOT_VIETNAMESE,
+    SAMPLE_CHARS,
+    known_share,
+    vietnamese_share,
+)
 from .errors import DataError
-from .features import TermAnalyzer, repeat_title
+from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
 from .normalize import normalize_text
 from .pages import clean_page
 from .segment import SEGMENTERS, segment_texts
 
-__all__ = ["NewsClassifier", "Prediction", "check_texts"]
+__all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
 
 CLASSIFIERS = ("linearsvc", "logreg", "sgd")
 
@@ -73,6 +82,11 @@ def check_texts(texts, what: str = "texts") -> list[str]:
     ...
     TypeError: Iterable over raw text documents expected, string object received; \
 pass a list of texts, e.g. [text]
+    >>> check_texts(np.array([["a", "b"]]))
+    Traceback (most recent call last):
+    ...
+    TypeError: texts: expected a 1-D list or Series of texts, got a 2-D ndarray; pass one \
+column, e.g. df["text"], not df[["text"]]
     """
     if isinstance(texts, (str, bytes)):
         raise TypeError(
@@ -81,11 +95,53 @@ pass a list of texts, e.g. [text]
         )
     if not isinstance(texts, Iterable):
         raise TypeError(f"{what}: expected a list of str, got {type(texts).__name__}")
+    ndim = getattr(texts, "ndim", 1)
+    if ndim != 1:  # a DataFrame iterates over its column names, not its rows
+        raise TypeError(
+            f"{what}: expected a 1-D list or Series of texts, got a {ndim}-D "
+            f"{type(texts).__name__}; pass one column, e.g. df[\"text\"], not df[[\"text\"]]"
+        )
     texts = list(texts)
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f"{what}[{i}]: expected str, got {type(text).__name__}")
     return texts
+
+
+def check_labels(labels, what: str = "y") -> list[str]:
+    """Return ``labels`` as a list of str, or raise naming the first bad one.
+
+    Every label must be a non-empty str: a missing label (``None``, NaN) or a
+    number is refused rather than turned into a class such as ``'nan'``.
+
+    Examples
+    --------
+    >>> check_labels(["weather", "crime"])
+    ['weather', 'crime']
+    >>> check_labels(["weather", None])
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: y[1]: the label is missing (None); every text needs a label
+    """
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise TypeError(f"{what}: expected a list of str labels, got {type(labels).__name__}")
+    if getattr(labels, "ndim", 1) != 1:
+        raise TypeError(f"{what}: expected a 1-D list or Series of labels, got {labels.ndim}-D")
+    checked = []
+    for i, label in enumerate(labels):
+        if label is None or (isinstance(label, float) and label != label):
+            raise DataError(
+                f"{what}[{i}]: the label is missing ({label}); every text needs a label"
+            )
+        if not isinstance(label, str):
+            raise DataError(
+                f"{what}[{i}]: labels must be str (topic names such as 'weather'), "
+                f"got {type(label).__name__} {label!r}"
+            )
+        if not label.strip():
+            raise DataError(f"{what}[{i}]: the label is empty; every text needs a label")
+        checked.append(str(label))
+    return checked
 
 
 def _store_coefficients_as_float32(model) -> None:
@@ -234,7 +290,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: Sequence[str], y: Sequence[str]) -> NewsClassifier:
         """Learn topics from texts ``X`` and their labels ``y``; returns ``self``."""
         texts = check_texts(X, "X")
-        labels = [str(label) for label in np.asarray(y, dtype=object)]
+        labels = check_labels(y, "y")
         if len(texts) != len(labels):
             raise DataError(f"X has {len(texts)} texts but y has {len(labels)} labels")
         if not texts:
@@ -319,7 +375,9 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         for any topic.
         """
         check_is_fitted(self, "pipeline_")
-        segmented = self._segment(check_texts(X, "X"), clean)
+        return self._proba(self._segment(check_texts(X, "X"), clean))
+
+    def _proba(self, segmented: list[str]) -> np.ndarray:
         proba = np.zeros((len(segmented), len(self.classes_)))
         filled = [i for i, tokens in enumerate(segmented) if tokens]
         if filled:
@@ -337,30 +395,60 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self, texts: Sequence[str], *, top_k: int = 3, clean: bool | None = None
     ) -> list[Prediction]:
         """Label each text with its score, top-k scores and an uncertain flag."""
-        proba = self.predict_proba(texts, clean=clean)
-        return [self._prediction(row, top_k) for row in proba]
+        check_is_fitted(self, "pipeline_")
+        segmented = self._segment(check_texts(texts, "texts"), clean)
+        proba = self._proba(segmented)
+        return [
+            self._prediction(row, top_k, self._out_of_domain(text))
+            for row, text in zip(proba, segmented)
+        ]
 
     def classify(self, text: str, *, top_k: int = 3, clean: bool | None = None) -> Prediction:
         """Label one text.
 
-        The result is uncertain when the top score is below ``min_score`` or the top
-        two scores are closer than ``min_margin``; an empty text gives label ``None``.
+        The result is uncertain, with the reason, when
+
+        - the text is not Vietnamese (``"not Vietnamese text"``): fewer than
+          :data:`~newscat.domain.MIN_VIETNAMESE_SHARE` of its letters are ``đ`` or
+          vowels with Vietnamese marks (English, Chinese, emoji, text typed
+          without marks);
+        - the model knows few of its words (``"few known terms"``): fewer than
+          :data:`~newscat.domain.MIN_KNOWN_SHARE` of them are in its vocabulary
+          (gibberish, another domain);
+        - the top score is below ``min_score`` or the top two scores are closer
+          than ``min_margin``.
+
+        The first two are checked on the start of the text the model reads
+        (cleaned, normalised); see :mod:`newscat.domain`. An empty
+        text gives label ``None``.
         """
         if not isinstance(text, str):
             raise TypeError(f"classify takes one str, got {type(text).__name__}")
         return self.classify_many([text], top_k=top_k, clean=clean)[0]
 
-    def _prediction(self, row: np.ndarray, top_k: int) -> Prediction:
+    def _out_of_domain(self, segmented: str) -> str | None:
+        """Why a segmented text is outside what the model can judge, or None."""
+        segmented = segmented[:SAMPLE_CHARS]
+        if vietnamese_share(segmented) < MIN_VIETNAMESE_SHARE:
+            return NOT_VIETNAMESE
+        vocabulary = self.pipeline_.named_steps["tfidf"].vocabulary_
+        mark = SYLLABLE_MARK if self.syllable_features else None
+        if known_share(segmented, vocabulary, mark) < MIN_KNOWN_SHARE:
+            return FEW_KNOWN_TERMS
+        return None
+
+    def _prediction(self, row: np.ndarray, top_k: int, domain: str | None) -> Prediction:
+        """The result for one row of scores; ``domain`` says why the text is out of domain."""
         if row.sum() == 0:
             return Prediction(None, None, 0.0, [], True, "empty text")
         order = np.argsort(-row)
         ranked = [(str(self.classes_[i]), round(float(row[i]), 4)) for i in order]
         label, score = ranked[0]
         margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        reason = None
-        if score < self.min_score:
+        reason = domain
+        if reason is None and score < self.min_score:
             reason = f"top score {score:.2f} below {self.min_score}"
-        elif margin < self.min_margin:
+        elif reason is None and margin < self.min_margin:
             reason = f"top two scores within {self.min_margin}"
         name = (self.label_names or {}).get(label, label)
         return Prediction(label, name, score, ranked[:top_k], reason is not None, reason)

@@ -31,6 +31,7 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--data", nargs="+", help="JSONL(.gz), CSV/TSV files or label folders")
     p.add_argument("--recipe", help="a recipe JSON file (data, parameters, labels)")
     p.add_argument("--output", required=True, help="model folder to write")
+    p.add_argument("--overwrite", action="store_true", help="replace a model already at --output")
     p.add_argument("--name", help="model name (default: the output folder's name)")
     p.add_argument("--segmenter", choices=["underthesea", "dictionary", "syllable"])
     p.add_argument("--classifier", choices=["linearsvc", "logreg", "sgd"])
@@ -83,7 +84,9 @@ def _run_train(args) -> int:
         "progress": not args.no_progress,
         "cache_dir": False if args.no_cache else args.cache_dir,
     }
-    summary = train_model(_recipe_from_args(args), args.output, runtime=runtime)
+    summary = train_model(
+        _recipe_from_args(args), args.output, runtime=runtime, overwrite=args.overwrite
+    )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
     print(f"model saved to {summary['output']}")
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")

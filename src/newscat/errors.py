@@ -1,4 +1,4 @@
-"""Exceptions raised by newscat, one per kind of problem.
+"""Exceptions raised by newscat, one per kind of problem, and its warnings.
 
 All derive from :class:`NewscatError`, so ``except newscat.NewscatError`` catches
 every problem newscat reports on purpose.
@@ -6,7 +6,13 @@ every problem newscat reports on purpose.
 
 from __future__ import annotations
 
-__all__ = ["NewscatError", "DataError", "ModelError", "UntrustedModelError"]
+__all__ = [
+    "NewscatError",
+    "DataError",
+    "ModelError",
+    "UntrustedModelError",
+    "ModelVersionWarning",
+]
 
 
 class NewscatError(Exception):
@@ -31,3 +37,11 @@ class ModelError(NewscatError):
 
 class UntrustedModelError(ModelError):
     """A saved model holds types that newscat does not trust to load."""
+
+
+class ModelVersionWarning(UserWarning):
+    """A saved model was written by another scikit-learn version than the one loading it.
+
+    The model still loads; its predictions may differ slightly. Silence it with
+    ``warnings.simplefilter("ignore", newscat.ModelVersionWarning)``.
+    """

@@ -37,7 +37,7 @@ from sklearn.model_selection import StratifiedKFold
 from .classifier import NewsClassifier
 from .errors import DataError
 from .evaluation import compute_metrics
-from .persistence import save_model
+from .persistence import check_output, save_model
 from .readers import LabelledData, read_labelled
 
 __all__ = ["Recipe", "load_recipe", "cross_validate", "train_model"]
@@ -179,13 +179,21 @@ def cross_validate(
     return metrics
 
 
-def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | None = None) -> dict:
+def train_model(
+    recipe: Recipe,
+    output: str | os.PathLike,
+    *,
+    runtime: dict | None = None,
+    overwrite: bool = False,
+) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
-    do not change the model.
+    do not change the model. A model already at ``output`` is replaced only with
+    ``overwrite=True``; this is checked before training starts.
     """
     start = time.perf_counter()
+    check_output(output, overwrite)
     data = LabelledData()
     for entry in recipe.data:
         data.extend(_read_entry(entry))
@@ -215,6 +223,7 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
     save_model(
         model,
         output,
+        overwrite=overwrite,
         name=recipe.name,
         training_data=training_data,
         metrics=metrics,

@@ -27,13 +27,13 @@ from typing import Any
 from .archive import Record, record_from_mapping
 from .classifier import NewsClassifier
 from .errors import DataError
+from .extras import require
 from .outputs import OUTPUT_FIELDS
 from .scoring import DEFAULT_BATCH_SIZE, Submit, _for_scoring, score_records
 
 __all__ = ["RESULT_COLUMNS", "dask_engine", "score_bag", "score_dataframe"]
 
 RESULT_COLUMNS = (*OUTPUT_FIELDS, "error")
-_INSTALL_HINT = "the Dask engine needs dask[distributed]: pip install 'newscat[dask]'"
 
 ModelArgument = str | os.PathLike | NewsClassifier
 
@@ -52,17 +52,13 @@ def dask_engine(
     Yields ``(submit, in_flight)``: ``submit(batch)`` returns a future of the batch's
     results, and ``in_flight`` (twice the cluster's threads) bounds the pending batches.
     """
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ImportError(_INSTALL_HINT) from None
-
+    distributed = require("distributed", "dask")
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(  # a free port for its dashboard: 8787 may be taken
+        cluster = distributed.LocalCluster(  # a free port for its dashboard: 8787 may be taken
             n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
-    client = Client(cluster if cluster is not None else scheduler)
+    client = distributed.Client(cluster if cluster is not None else scheduler)
     try:
         model_on_workers = client.scatter(model, broadcast=True, hash=False)
         run = f"newscat-score-{uuid.uuid4().hex}"

@@ -6,7 +6,14 @@ every problem newscat reports on purpose.
 
 from __future__ import annotations
 
-__all__ = ["NewscatError", "DataError", "ModelError", "UntrustedModelError"]
+__all__ = [
+    "NewscatError",
+    "DataError",
+    "MissingExtraError",
+    "ModelError",
+    "UntrustedModelError",
+    "UsageError",
+]
 
 
 class NewscatError(Exception):
@@ -31,3 +38,19 @@ class ModelError(NewscatError):
 
 class UntrustedModelError(ModelError):
     """A saved model holds types that newscat does not trust to load."""
+
+
+class MissingExtraError(NewscatError, ImportError):
+    """An optional feature's packages are not installed; the message names the extra.
+
+    Examples
+    --------
+    >>> raise MissingExtraError('Parquet files need pyarrow: pip install "newscat[parquet]"')
+    Traceback (most recent call last):
+    ...
+    newscat.errors.MissingExtraError: Parquet files need pyarrow: pip install "newscat[parquet]"
+    """
+
+
+class UsageError(NewscatError):
+    """Options of the ``newscat`` command that do not go together (exit status 2)."""

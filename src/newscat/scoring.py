@@ -64,6 +64,7 @@ from typing import Any
 from . import __version__
 from .archive import Archive, InputPaths, Record
 from .classifier import NewsClassifier, Prediction
+from .extras import require
 from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
 
 __all__ = [
@@ -389,6 +390,8 @@ def _check_settings(
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if scheduler is not None and engine != "dask":
         raise ValueError("a scheduler address needs engine='dask' (--engine dask)")
+    if engine == "dask":
+        require("distributed", "dask")  # before any output file is created
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be 1 or more, got {jobs}")
     for name, value in counts.items():

@@ -48,7 +48,6 @@ import copy
 import hashlib
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -64,6 +63,7 @@ from typing import Any
 from . import __version__
 from .archive import Archive, InputPaths, Record
 from .classifier import NewsClassifier, Prediction
+from .errors import UsageError
 from .extras import require
 from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
 
@@ -593,7 +593,8 @@ def add_score_parser(subparsers) -> argparse.ArgumentParser:
         ),
         epilog=(
             "exit status: 0 when every record is accounted for (even with error records), "
-            "2 on a usage or setup error, 130 when interrupted"
+            "1 on bad input, a bad model or a missing extra, 2 on a usage error, 130 when "
+            "interrupted"
         ),
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="folders and files to label")
@@ -636,11 +637,11 @@ def run_score_command(args: argparse.Namespace) -> int:
     """Run ``newscat score`` with parsed ``args``; print the summary; return the exit status.
 
     Errors newscat reports on purpose (:class:`~newscat.errors.NewscatError`,
-    ``OSError``) propagate to ``newscat``'s ``main``, which prints them and returns 2.
+    ``OSError``) and ``KeyboardInterrupt`` propagate to ``newscat``'s ``main``, which
+    prints them on one line and returns the exit status.
     """
     if args.scheduler is not None and args.engine != "dask":
-        print("newscat score: error: --scheduler needs --engine dask", file=sys.stderr)
-        return 2
+        raise UsageError("--scheduler needs --engine dask")
     try:
         summary = score_archive(
             args.inputs,
@@ -659,11 +660,8 @@ def run_score_command(args: argparse.Namespace) -> int:
             progress=args.progress,
         )
     except KeyboardInterrupt:
-        print(
-            f"\nnewscat score: interrupted; run the same command with --resume to finish "
-            f"{args.output}",
-            file=sys.stderr,
-        )
-        return 130
+        raise KeyboardInterrupt(
+            f"run the same command with --resume to finish {args.output}"
+        ) from None
     print(summary)
     return 0

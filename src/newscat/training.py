@@ -201,13 +201,13 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
     do not change the model.
     """
     start = time.perf_counter()
+    model = recipe.model(**(runtime or {}))  # checks the parameters before reading data
     data = LabelledData()
     for entry in recipe.data:
         data.extend(_read_entry(entry))
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
-    model = recipe.model(**(runtime or {}))
     metrics = {}
     if recipe.cv_folds:
         result = cross_validate(

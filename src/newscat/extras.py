@@ -40,13 +40,13 @@ def require(module: str, extra: str) -> ModuleType:
     >>> require("no_such_module_here", "parquet")
     Traceback (most recent call last):
     ...
-    newscat.errors.MissingExtraError: Parquet files need no_such_module_here, which cannot be imported: pip install "newscat[parquet]"
+    newscat.errors.MissingExtraError: no_such_module_here is needed for Parquet files but cannot be imported: pip install "newscat[parquet]"
     """  # noqa: E501
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        missing = exc.name or module
+        missing = (exc.name or module).partition(".")[0]  # the package to install
         raise MissingExtraError(
-            f"{EXTRAS[extra]} need {missing}, which cannot be imported: "
+            f"{missing} is needed for {EXTRAS[extra]} but cannot be imported: "
             f'pip install "newscat[{extra}]"'
         ) from None

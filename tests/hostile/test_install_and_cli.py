@@ -62,6 +62,30 @@ def test_the_default_install_leaves_parquet_html_and_dask_to_extras(project):
     assert "newscat[all]" in extras["test"]
 
 
+def _imported_packages() -> set[str]:
+    """Top-level packages that newscat's modules import, directly or with extras.require."""
+    found = set()
+    for path in (ROOT / "src" / "newscat").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module)
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require":
+                found.add(node.args[0].value)
+    return {name.partition(".")[0] for name in found} - set(sys.stdlib_module_names)
+
+
+def test_every_package_the_code_imports_is_declared(project):
+    provides = {"scikit-learn": {"sklearn"}, "dask": {"dask", "distributed"}}
+    default = {m for n in _names(project["dependencies"]) for m in provides.get(n, {n})}
+    extras = project["optional-dependencies"]
+    optional = {m for e in EXTRAS for n in _names(extras[e]) for m in provides.get(n, {n})}
+    imported = _imported_packages() - {"newscat"}
+    assert imported <= default | optional
+    assert default <= imported  # nothing declared that the code does not use
+
+
 def test_floors_match_the_apis_used(project):
     pins = {_names([r]).pop(): r for r in project["dependencies"]}
     assert ">=1.8" in pins["scikit-learn"]  # CalibratedClassifierCV(method="temperature")

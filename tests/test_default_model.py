@@ -79,11 +79,13 @@ def test_cli_classify_uses_the_shipped_model():
 
 
 def test_wheel_carries_the_model(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+    build = subprocess.run(  # -v: the build backend's warnings are shown
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
         check=True,
         capture_output=True,
+        text=True,
     )
+    assert "absent from the `packages` configuration" not in build.stdout + build.stderr
     (wheel,) = tmp_path.glob("newscat-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for part in ("model.skops", "vocabulary.txt.gz", "metadata.json", "README.md"):

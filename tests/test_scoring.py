@@ -232,7 +232,7 @@ def test_an_existing_output_is_never_overwritten(tmp_path, inputs, small_model_d
     with pytest.raises(FileExistsError, match=r"nothing to resume: .*out\.jsonl exists"):
         score(inputs, output, small_model_dir, resume=True)
     assert output.read_bytes() == before
-    assert main(["score", *map(str, inputs), "-o", str(output), "--no-progress"]) == 2
+    assert main(["score", *map(str, inputs), "-o", str(output), "--no-progress"]) == 1
 
 
 def test_resume_without_an_interrupted_run_starts_one(tmp_path, inputs, small_model_dir, clean_run):

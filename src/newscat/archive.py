@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
+from .extras import require
 from .textfiles import decode_text
 
 __all__ = [
@@ -229,8 +230,7 @@ def html_to_text(html: bytes | str) -> str | None:
     Mưa lớn kéo dài từ đêm qua khiến nhiều tuyến phố ở Hà Nội ngập sâu.
     Trung tâm Dự báo khí tượng thủy văn quốc gia cho biết mưa còn kéo dài.
     """
-    import trafilatura
-
+    trafilatura = require("trafilatura", "html")
     doc = trafilatura.bare_extraction(
         html, include_comments=False, include_tables=False, with_metadata=True
     )
@@ -642,8 +642,8 @@ class _ParquetSource(_Source):
     """A Parquet file, read a row group and a batch at a time, only the needed columns."""
 
     def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        pa = require("pyarrow", "parquet")
+        pq = require("pyarrow.parquet", "parquet")
 
         super().__init__(path, label, text_field, id_field)
         try:

@@ -2,19 +2,96 @@
 
 ``train.py`` and ``evaluate.py`` at the repository root run the same code as
 ``newscat train`` and ``newscat evaluate``.
+
+Every error is one line on standard error, ``newscat: error: ...``, and the exit
+status says what kind it was:
+
+===  ==========================================================================
+0    done (``score``: every record accounted for, error records included)
+1    bad input, data or model: a missing or unreadable file, malformed data, a
+     corrupt or untrusted model (:class:`~newscat.errors.ModelError`), a missing
+     optional extra, an existing output, or an empty text for ``classify``
+2    usage: an unknown or invalid option, options that do not go together
+130  interrupted (Ctrl-C)
+===  ==========================================================================
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import NewscatError
+from .errors import DataError, NewscatError, UsageError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["EXIT_DATA", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_DATA = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str):
+        sys.exit(_fail(f"{message} (see '{self.prog} --help')", EXIT_USAGE))
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"newscat: error: {message}", file=sys.stderr)
+    return status
+
+
+def _int_at_least(minimum: int, *, or_zero: bool = False) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``minimum`` (or 0 when ``or_zero``).
+
+    Examples
+    --------
+    >>> _int_at_least(2, or_zero=True)("0"), _int_at_least(1)("3")
+    (0, 3)
+    >>> _int_at_least(1)("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected an integer of at least 1, got '-1'
+    """
+    expected = f"{'0 or ' if or_zero else ''}an integer of at least {minimum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or (value < minimum and not (or_zero and value == 0)):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0.
+
+    Examples
+    --------
+    >>> _positive_float("0.5")
+    0.5
+    >>> _positive_float("nan")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a number above 0, got 'nan'
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
 
 
 def _add_data_fields(parser: argparse.ArgumentParser) -> None:
@@ -35,21 +112,35 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--name", help="model name (default: the output folder's name)")
     p.add_argument("--segmenter", choices=["underthesea", "dictionary", "syllable"])
     p.add_argument("--classifier", choices=["linearsvc", "logreg", "sgd"])
-    p.add_argument("--C", type=float, help="inverse regularisation strength")
+    p.add_argument("--C", type=_positive_float, help="inverse regularisation strength (> 0)")
     p.add_argument(
         "--syllable-features",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         default=None,
         help="also count syllable n-grams (needs a word segmenter)",
     )
-    p.add_argument("--title-weight", type=int, help="how many more times the headline counts")
-    p.add_argument("--cv", type=int, default=None, help="cross-validation folds to report")
-    p.add_argument("--jobs", type=int, default=1, help="processes for segmenting (default 1)")
+    p.add_argument(
+        "--title-weight", type=_int_at_least(0), help="how many more times the headline counts"
+    )
+    p.add_argument(
+        "--cv",
+        type=_int_at_least(2, or_zero=True),
+        default=None,
+        help="cross-validation folds to report (2 or more; 0: none)",
+    )
+    p.add_argument(
+        "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
+    )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
     p.add_argument("--no-cache", action="store_true", help="do not use the segmentation cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_data_fields(p)
     p.set_defaults(func=_run_train)
+    p.epilog = (
+        "With --recipe, the model options given (--segmenter, --classifier, --C, "
+        "--[no-]syllable-features, --title-weight, --cv, --data, --name) override the "
+        "recipe's."
+    )
 
 
 def _recipe_from_args(args):
@@ -62,7 +153,7 @@ def _recipe_from_args(args):
     elif args.data:
         recipe = Recipe(Path(args.output).name, [{"path": p} for p in args.data], {}, [], {})
     else:
-        raise NewscatError("give --data FILE... or --recipe FILE")
+        raise UsageError("give --data FILE... or --recipe FILE")
     for entry in recipe.data:
         entry.setdefault("text_field", args.text_field)
         entry.setdefault("label_field", args.label_field)
@@ -73,6 +164,11 @@ def _recipe_from_args(args):
         recipe.cv_folds = args.cv
     if args.name:
         recipe.name = args.name
+    if recipe.params.get("segmenter") == "syllable" and recipe.params.get("syllable_features"):
+        raise UsageError(
+            "segmenter 'syllable' with syllable features: the words already are syllables; "
+            "add --no-syllable-features or choose another --segmenter"
+        )
     return recipe
 
 
@@ -144,7 +240,12 @@ def _add_classify_parser(sub) -> None:
     )
     p.add_argument("text", nargs="?", help="the article text; read from stdin when absent")
     p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument("--top-k", type=int, default=3, help="how many scores to show")
+    p.add_argument(
+        "--top-k",
+        type=_int_at_least(1),
+        default=3,
+        help="how many scores to show (default 3; more than there are labels: all)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
     p.set_defaults(func=_run_classify)
@@ -153,15 +254,14 @@ def _add_classify_parser(sub) -> None:
 def _run_classify(args) -> int:
     from . import load
 
-    text = args.text if args.text is not None else sys.stdin.read()
+    text = args.text if args.text is not None else _read_stdin()
     model = load(args.model)
     result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
     if result.label is None:
-        print("no label: the text is empty")
-        return 1
+        raise DataError("no label: the text is empty")
     flag = f"  (uncertain: {result.reason})" if result.uncertain else ""
     print(f"{result.label}\t{result.score:.4f}\t{result.name}{flag}")
     for label, score in result.top_k[1:]:
@@ -169,11 +269,21 @@ def _run_classify(args) -> int:
     return 0
 
 
+def _read_stdin() -> str:
+    """Standard input as text; bytes that are not UTF-8 become U+FFFD."""
+    if sys.stdin is None or sys.stdin.closed:
+        raise UsageError("no text: give it as an argument or on standard input, which is closed")
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # replaced by a text stream (e.g. io.StringIO)
+        return sys.stdin.read()
+    return stream.read().decode("utf-8-sig", errors="replace")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newscat`` command."""
     from .scoring import add_score_parser
 
-    parser = argparse.ArgumentParser(prog="newscat", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="newscat", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"newscat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_train_parser(sub)
@@ -184,16 +294,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, *, command: str | None = None) -> int:
-    """Run the ``newscat`` command; ``command`` fixes the subcommand (for train.py)."""
+    """Run the ``newscat`` command; return its exit status (see the module docstring).
+
+    ``command`` fixes the subcommand (for train.py). An invalid option exits at once
+    with status 2 (``SystemExit``, as argparse does).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if command:
         argv = [command, *argv]
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UsageError as exc:
+        return _fail(f"{exc} (see 'newscat {args.command} --help')", EXIT_USAGE)
     except (NewscatError, OSError) as exc:
-        print(f"newscat {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), EXIT_DATA)
+    except KeyboardInterrupt as exc:
+        return _fail("; ".join(["interrupted", *map(str, exc.args)]), EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

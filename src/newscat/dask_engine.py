@@ -27,13 +27,13 @@ from typing import Any
 from .archive import Record, record_from_mapping
 from .classifier import NewsClassifier
 from .errors import DataError
+from .extras import require
 from .outputs import OUTPUT_FIELDS
 from .scoring import DEFAULT_BATCH_SIZE, Submit, _for_scoring, score_records
 
 __all__ = ["RESULT_COLUMNS", "dask_engine", "score_bag", "score_dataframe"]
 
 RESULT_COLUMNS = (*OUTPUT_FIELDS, "error")
-_INSTALL_HINT = "the Dask engine needs dask[distributed]: pip install 'newscat[dask]'"
 
 ModelArgument = str | os.PathLike | NewsClassifier
 
@@ -54,18 +54,14 @@ def dask_engine(
     A scheduler that cannot be reached within Dask's connect timeout
     (``distributed.comm.timeouts.connect``) raises ``ConnectionError`` naming it.
     """
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ImportError(_INSTALL_HINT) from None
-
+    distributed = require("distributed", "dask")
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(  # a free port for its dashboard: 8787 may be taken
+        cluster = distributed.LocalCluster(  # a free port for its dashboard: 8787 may be taken
             n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     try:
-        client = Client(cluster if cluster is not None else scheduler)
+        client = distributed.Client(cluster if cluster is not None else scheduler)
     except OSError as exc:  # nothing listening, timed out, refused
         if cluster is not None:
             cluster.close()

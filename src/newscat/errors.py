@@ -9,9 +9,11 @@ from __future__ import annotations
 __all__ = [
     "NewscatError",
     "DataError",
+    "MissingExtraError",
     "ModelError",
-    "UntrustedModelError",
     "ModelVersionWarning",
+    "UntrustedModelError",
+    "UsageError",
 ]
 
 
@@ -45,3 +47,19 @@ class ModelVersionWarning(UserWarning):
     The model still loads; its predictions may differ slightly. Silence it with
     ``warnings.simplefilter("ignore", newscat.ModelVersionWarning)``.
     """
+
+
+class MissingExtraError(NewscatError, ImportError):
+    """An optional feature's packages are not installed; the message names the extra.
+
+    Examples
+    --------
+    >>> raise MissingExtraError('Parquet files need pyarrow: pip install "newscat[parquet]"')
+    Traceback (most recent call last):
+    ...
+    newscat.errors.MissingExtraError: Parquet files need pyarrow: pip install "newscat[parquet]"
+    """
+
+
+class UsageError(NewscatError):
+    """Options of the ``newscat`` command that do not go together (exit status 2)."""

@@ -14,7 +14,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from .errors import NewscatError
+from .extras import require
 
 __all__ = ["compute_metrics", "format_report", "plot_confusion"]
 
@@ -87,11 +87,7 @@ def format_report(metrics: dict) -> str:
 
 def plot_confusion(metrics: dict, path: str | os.PathLike) -> Path:
     """Save the confusion matrix as a PNG (row-normalised colours, counts in cells)."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise NewscatError("a PNG report needs matplotlib: pip install 'newscat[report]'") from None
-
+    matplotlib = require("matplotlib", "report")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

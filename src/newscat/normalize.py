@@ -19,6 +19,9 @@ _OLD_STYLE = re.compile(rf"(?<!q)(?<!Q)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u00ad]"
 )
+# Lone surrogates: undecodable bytes (surrogateescape) or bad JSON escapes ("\\ud800").
+# They cannot be encoded, so they become U+FFFD, the replacement character.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 
@@ -40,13 +43,18 @@ def normalize_text(text: str) -> str:
     """Return ``text`` in NFC, new-style tone marks, without control characters or odd spaces.
 
     Line breaks are kept (paragraphs matter to the page cleaner); runs of spaces,
-    tabs and non-breaking spaces become one space, blank-line runs one blank line.
+    tabs and non-breaking spaces become one space, blank-line runs one blank line. A
+    lone surrogate (undecodable bytes read with ``surrogateescape``, a bad JSON
+    escape) becomes U+FFFD, the replacement character, so every text can be encoded.
 
     Examples
     --------
     >>> normalize_text("  Hoà\\u00a0bình\\u200b  và\\tsức khoẻ \\r\\n\\r\\n\\r\\nTin  ")
     'Hòa bình và sức khỏe\\n\\nTin'
+    >>> normalize_text("Hu\\udcc3\\udca9") == "Hu\\ufffd\\ufffd"
+    True
     """
+    text = _SURROGATES.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     text = normalize_tone_marks(text)

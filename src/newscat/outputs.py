@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
+from .extras import require
 
 __all__ = [
     "DEFAULT_PART_ROWS",
@@ -367,6 +368,8 @@ def output_format(path: Path) -> str:
     name = path.name.lower()
     for suffix in OUTPUT_FORMATS:
         if name.endswith(suffix):
+            if suffix == ".parquet":
+                require("pyarrow.parquet", "parquet")
             return suffix
     raise DataError(
         f"{path}: unknown output format; name the output .jsonl, .jsonl.gz, .csv or .parquet"

@@ -53,7 +53,6 @@ import copy
 import hashlib
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -69,6 +68,8 @@ from typing import Any
 from . import __version__
 from .archive import Archive, InputPaths, Record
 from .classifier import NewsClassifier, Prediction
+from .errors import UsageError
+from .extras import require
 from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
 
 __all__ = [
@@ -402,6 +403,8 @@ def _check_settings(
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if scheduler is not None and engine != "dask":
         raise ValueError("a scheduler address needs engine='dask' (--engine dask)")
+    if engine == "dask":
+        require("distributed", "dask")  # before any output file is created
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be 1 or more, got {jobs}")
     for name, value in counts.items():
@@ -618,7 +621,8 @@ def add_score_parser(subparsers) -> argparse.ArgumentParser:
         ),
         epilog=(
             "exit status: 0 when every record is accounted for (even with error records), "
-            "2 on a usage or setup error, 130 when interrupted"
+            "1 on bad input, a bad model or a missing extra, 2 on a usage error, 130 when "
+            "interrupted"
         ),
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="folders and files to label")
@@ -667,11 +671,11 @@ def run_score_command(args: argparse.Namespace) -> int:
     """Run ``newscat score`` with parsed ``args``; print the summary; return the exit status.
 
     Errors newscat reports on purpose (:class:`~newscat.errors.NewscatError`,
-    ``OSError``) propagate to ``newscat``'s ``main``, which prints them and returns 2.
+    ``OSError``) and ``KeyboardInterrupt`` propagate to ``newscat``'s ``main``, which
+    prints them on one line and returns the exit status.
     """
     if args.scheduler is not None and args.engine != "dask":
-        print("newscat score: error: --scheduler needs --engine dask", file=sys.stderr)
-        return 2
+        raise UsageError("--scheduler needs --engine dask")
     try:
         summary = score_archive(
             args.inputs,
@@ -691,11 +695,8 @@ def run_score_command(args: argparse.Namespace) -> int:
             csv_escape=args.csv_escape,
         )
     except KeyboardInterrupt:
-        print(
-            f"\nnewscat score: interrupted; run the same command with --resume to finish "
-            f"{args.output}",
-            file=sys.stderr,
-        )
-        return 130
+        raise KeyboardInterrupt(
+            f"run the same command with --resume to finish {args.output}"
+        ) from None
     print(summary)
     return 0

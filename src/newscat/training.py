@@ -61,15 +61,27 @@ class Recipe:
     def model(self, **overrides) -> NewsClassifier:
         """The (unfitted) classifier the recipe describes, with ``overrides`` applied.
 
+        Parameters are checked here, before any data is read.
+
         Examples
         --------
         >>> Recipe("demo", [], {"ngram_range": [1, 2]}, [], {}).model(C=2.0).ngram_range
         (1, 2)
+        >>> Recipe("demo", [], {"C": -1}, [], {}, source="r.json").model()
+        Traceback (most recent call last):
+        ...
+        newscat.errors.DataError: r.json: The 'C' parameter of NewsClassifier must be ...
         """
         params = {**self.params, **overrides}
         if "ngram_range" in params:  # a JSON list in a recipe file
             params["ngram_range"] = tuple(params["ngram_range"])
-        return NewsClassifier(label_names=self.label_names or None, **params)
+        where = self.source or f"recipe {self.name!r}"
+        try:
+            model = NewsClassifier(label_names=self.label_names or None, **params)
+            model._validate_params()  # scikit-learn's check of _parameter_constraints
+        except (TypeError, ValueError) as exc:  # an unknown name, a value out of range
+            raise DataError(f"{where}: {exc}") from None
+        return model
 
 
 def load_recipe(path: str | os.PathLike) -> Recipe:
@@ -88,13 +100,16 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
         return [{**entry, "path": str(path.parent / entry["path"])} for entry in entries]
 
     cv = raw.get("cross_validation", {})
+    folds = cv.get("folds", 0)
+    if not isinstance(folds, int) or folds == 1 or folds < 0:
+        raise DataError(f"{path}: cross_validation folds must be 0 (none) or 2 or more: {folds!r}")
     return Recipe(
         name=raw.get("name", path.stem),
         data=resolve(raw["data"]),
         params=raw.get("params", {}),
         extra_training_data=resolve(raw.get("extra_training_data", [])),
         label_names=raw.get("label_names", {}),
-        cv_folds=cv.get("folds", 0),
+        cv_folds=folds,
         cv_seed=cv.get("seed", 0),
         description=raw.get("description", ""),
         limitations=raw.get("limitations"),
@@ -194,13 +209,13 @@ def train_model(
     """
     start = time.perf_counter()
     check_output(output, overwrite)
+    model = recipe.model(**(runtime or {}))  # checks the parameters before reading data
     data = LabelledData()
     for entry in recipe.data:
         data.extend(_read_entry(entry))
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
-    model = recipe.model(**(runtime or {}))
     metrics = {}
     if recipe.cv_folds:
         result = cross_validate(

@@ -116,7 +116,7 @@ def test_classify_empty_text_says_so(trained, capsys):
 
 
 def test_errors_are_one_line_not_tracebacks(tmp_path, capsys):
-    assert main(["evaluate", "--model", str(tmp_path), "--data", "x.jsonl"]) == 1
+    assert main(["evaluate", "--model", str(tmp_path), "--data", "x.jsonl"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("newscat: error:") and err.count("\n") == 1
 

@@ -8,10 +8,11 @@ status says what kind it was:
 
 ===  ==========================================================================
 0    done (``score``: every record accounted for, error records included)
-1    bad input, data or model: a missing or unreadable file, malformed data, a
-     corrupt or untrusted model (:class:`~newscat.errors.ModelError`), a missing
+1    bad input or data: a missing or unreadable file, malformed data, a missing
      optional extra, an existing output, or an empty text for ``classify``
-2    usage: an unknown or invalid option, options that do not go together
+2    usage: an unknown or invalid option, options that do not go together; or a
+     model that cannot be used: missing, corrupt, incompatible or untrusted
+     (:class:`~newscat.errors.ModelError`)
 130  interrupted (Ctrl-C)
 ===  ==========================================================================
 """
@@ -26,12 +27,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
-from .errors import DataError, NewscatError, UsageError
+from .errors import DataError, ModelError, NewscatError, UsageError
 
-__all__ = ["EXIT_DATA", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["EXIT_DATA", "EXIT_INTERRUPTED", "EXIT_MODEL", "EXIT_USAGE", "build_parser", "main"]
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_MODEL = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -307,6 +309,8 @@ def main(argv: list[str] | None = None, *, command: str | None = None) -> int:
         return args.func(args)
     except UsageError as exc:
         return _fail(f"{exc} (see 'newscat {args.command} --help')", EXIT_USAGE)
+    except ModelError as exc:
+        return _fail(str(exc), EXIT_MODEL)
     except (NewscatError, OSError) as exc:
         return _fail(str(exc), EXIT_DATA)
     except KeyboardInterrupt as exc:

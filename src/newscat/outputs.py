@@ -69,7 +69,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError
+from .errors import DataError, UsageError
 from .extras import require
 
 __all__ = [
@@ -463,7 +463,7 @@ pass resume=True (--resume) to finish an interrupted run
     """
     clash = _clashes(output, errors, inputs)
     if clash is not None:
-        raise DataError(f"{clash}: choose another output or errors file (--output, --errors)")
+        raise UsageError(f"{clash}: choose another output or errors file (--output, --errors)")
     progress = _progress_path(output)
     files = [output, _partial(output), errors, _partial(errors), progress]
     existing = [path for path in files if path.exists()]

@@ -205,7 +205,7 @@ def _backup(target: Path) -> Path:
 
 
 def check_output(path: str | os.PathLike, overwrite: bool = False) -> None:
-    """Raise :class:`~newscat.errors.ModelError` if a model may not be saved to ``path``.
+    """Raise ``FileExistsError`` if a model may not be saved to ``path``.
 
     Also finishes a replacement that a crash interrupted: the old model, moved
     aside, is put back, or its leftover copy removed.
@@ -225,16 +225,16 @@ def check_output(path: str | os.PathLike, overwrite: bool = False) -> None:
     if not target.exists():
         return
     if not target.is_dir():
-        raise ModelError(f"cannot save a model to {target}: it is a file, not a folder")
+        raise FileExistsError(f"cannot save a model to {target}: it is a file, not a folder")
     if not any(target.iterdir()):
         return
     if not (target / METADATA_FILE).is_file():
-        raise ModelError(
+        raise FileExistsError(
             f"cannot save a model to {target}: the folder holds other files and no model; "
             "choose a new or empty folder"
         )
     if not overwrite:
-        raise ModelError(
+        raise FileExistsError(
             f"{target} already holds a model; pass overwrite=True to replace it "
             "(--overwrite on the command line)"
         )

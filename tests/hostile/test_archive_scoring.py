@@ -22,6 +22,7 @@ from test_scoring import Crash, crash_after
 from newscat import DataError
 from newscat.archive import Archive
 from newscat.cli import main
+from newscat.errors import UsageError
 from newscat.outputs import ResultFiles
 from newscat.persistence import load_model
 from newscat.scoring import score_archive
@@ -116,7 +117,7 @@ def test_an_unreachable_scheduler_leaves_nothing(tmp_path, texts, small_model_di
         with pytest.raises(ConnectionError, match=f"cannot reach the Dask scheduler at {address}"):
             score(source, output, small_model_dir, engine="dask", scheduler=address)
         args = ["score", str(source), "-o", str(output), "--model", str(small_model_dir)]
-        assert main([*args, "--engine", "dask", "--scheduler", address, "--no-progress"]) == 2
+        assert main([*args, "--engine", "dask", "--scheduler", address, "--no-progress"]) == 1
     assert address in capsys.readouterr().err
     assert files_in(tmp_path) == {"in.jsonl"}
     assert main([*args, "--jobs", "1", "--no-progress"]) == 0  # no --resume needed
@@ -399,7 +400,7 @@ def test_resume_refuses_a_changed_input(
     args = ["score", str(source), "-o", str(output), "--model", str(small_model_dir), "--resume"]
     assert files_in(tmp_path) == {"in.jsonl", "out.jsonl.partial", "out.jsonl.progress.json"}
     source.write_bytes(original)  # restored, with a new modification time: still refused
-    assert main([*args, "--batch-size", "8", "--no-progress"]) == 2
+    assert main([*args, "--batch-size", "8", "--no-progress"]) == 1
     error = capsys.readouterr().err
     expected = f"error: cannot resume: {source} changed since the interrupted run (other mod"
     assert expected in error and error.count("\n") == 1
@@ -468,13 +469,13 @@ def test_clashing_paths_are_refused_before_anything_is_written(tmp_path, texts, 
         (source, output, Path(f"{output}.partial"), r"the errors file and the output \(partial\)"),
     ]
     for inputs, out, errors, message in cases:
-        with pytest.raises(DataError, match=message):
+        with pytest.raises(UsageError, match=message):
             score(inputs, out, model, errors=errors)
-        with pytest.raises(DataError, match=message):
+        with pytest.raises(UsageError, match=message):
             score(inputs, out, model, errors=errors, resume=True)
     assert files_in(tmp_path) == {"in.jsonl"}
     args = ["score", str(source), "-o", str(output), "--errors", str(output), "--no-progress"]
-    assert main(args) == 2
+    assert main(args) == 2  # options that do not go together
 
 
 # ---------------------------------------------------------------- CSV cells

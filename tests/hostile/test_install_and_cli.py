@@ -342,9 +342,9 @@ def test_a_bad_recipe_is_one_line_naming_the_file(tmp_path, change, wrong, capsy
     assert message.startswith(str(path)) and wrong in message
 
 
-def test_a_bad_model_is_exit_status_1(tmp_path, capsys):
+def test_a_bad_model_is_exit_status_2(tmp_path, capsys):
     (tmp_path / "metadata.json").write_text("{")
-    assert main(["classify", "--model", str(tmp_path), ARTICLE]) == 1
+    assert main(["classify", "--model", str(tmp_path), ARTICLE]) == 2
     assert str(tmp_path) in one_line_error(capsys.readouterr().err)
 
 

@@ -394,8 +394,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def classify_many(
         self, texts: Sequence[str], *, top_k: int = 3, clean: bool | None = None
     ) -> list[Prediction]:
-        """Label each text with its score, top-k scores and an uncertain flag."""
+        """Label each text with its score, top-k scores and an uncertain flag.
+
+        ``top_k`` (at least 1) is how many labels to list with their scores; all of
+        them when it is larger than their number.
+        """
         check_is_fitted(self, "pipeline_")
+        if isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 1:
+            raise ValueError(f"top_k must be an integer of at least 1, got {top_k!r}")
         segmented = self._segment(check_texts(texts, "texts"), clean)
         proba = self._proba(segmented)
         return [

@@ -527,3 +527,11 @@ def test_cli_reports_a_bad_model_in_one_line(folder, capsys):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "params.ngram_range must be" in err
     assert newscat.ModelVersionWarning is ModelVersionWarning
+
+
+@pytest.mark.parametrize("top_k", [0, -1, 1.5, True])
+def test_top_k_below_one_or_not_an_integer_is_refused(small_model_dir, top_k):
+    model = load_model(small_model_dir)
+    with pytest.raises(ValueError, match=f"top_k must be an integer of at least 1, got {top_k!r}"):
+        model.classify("Bão số 3 gây mưa lớn", top_k=top_k)
+    assert len(model.classify("Bão số 3 gây mưa lớn", top_k=99).top_k) == len(model.classes_)

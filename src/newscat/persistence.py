@@ -5,6 +5,8 @@ A saved model is a folder::
     model/
       model.skops         the linear model and the TF-IDF weights (skops format, zip)
       vocabulary.txt.gz   the TF-IDF terms, one per line, line i for feature i
+      word_vectors.txt.gz the words with a word vector, line i for row i (only in
+                          models with word vectors; the vectors are in model.skops)
       metadata.json       versions, labels, segmenter, parameters, data summary, metrics
       README.md           the model card
 
@@ -12,7 +14,10 @@ A saved model is a folder::
 instead of unpickling: every type in the file is checked against
 :data:`TRUSTED_TYPES` before anything is built, and a file holding any other type
 is refused. The vocabulary is plain text; the TF-IDF step is rebuilt from the
-model's parameters, its terms and weights.
+model's parameters, its terms and weights. A model with word vectors or a second
+stage (:mod:`newscat.word_vectors`, :mod:`newscat.second_stage`) also stores the
+int8 vectors, their IDF weights and the boosted trees in ``model.skops``; a model
+saved without them loads as before.
 """
 
 from __future__ import annotations
@@ -24,26 +29,36 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 
 from . import __version__
 from .classifier import NewsClassifier
 from .errors import ModelError, UntrustedModelError
+from .word_vectors import WordVectors
 
 __all__ = ["save_model", "load_model", "read_metadata", "FORMAT_VERSION", "TRUSTED_TYPES"]
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
 VOCABULARY_FILE = "vocabulary.txt.gz"
+WORD_VECTORS_FILE = "word_vectors.txt.gz"
 METADATA_FILE = "metadata.json"
 CARD_FILE = "README.md"
 # Types skops does not trust on its own that a newscat pipeline legitimately holds.
 TRUSTED_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._TemperatureScaling",
+    # the second stage's boosted trees: fitted trees, the bin edges and the loss,
+    # plain data and scikit-learn classes that run no code when built
+    "sklearn._loss.link.Interval",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
 # Settings of the machine that trained the model, not of the model.
 _RUNTIME_PARAMS = ("cache_dir", "n_jobs", "progress")
+# Parameters stored as data in model.skops rather than as JSON.
+_DATA_PARAMS = ("word_vectors",)
 
 
 def _versions() -> dict[str, str]:
@@ -85,7 +100,8 @@ def save_model(
 
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    params = {k: v for k, v in model.get_params().items() if k not in _RUNTIME_PARAMS}
+    skipped = _RUNTIME_PARAMS + _DATA_PARAMS
+    params = {k: v for k, v in model.get_params().items() if k not in skipped}
     metadata = {
         "format": "newscat-model",
         "format_version": FORMAT_VERSION,
@@ -100,18 +116,33 @@ def save_model(
         "description": description,
         "limitations": limitations or [],
     }
-    tfidf = model.pipeline_.named_steps["tfidf"]
+    tfidf = model.tfidf_
     state = {"idf": tfidf.idf_, "model": model.pipeline_.named_steps["model"]}
+    if model.word_vectors is not None:
+        state["word_vectors"] = model.word_vectors.vectors
+        state["word_weights"] = model.word_vectors.weights
+        _write_lines(folder / WORD_VECTORS_FILE, model.word_vectors.terms)
+        metadata["word_vectors"] = {
+            "words": len(model.word_vectors),
+            "dimensions": model.word_vectors.dim,
+        }
+    if getattr(model, "second_stage_", None) is not None:
+        state["second_stage"] = model.second_stage_
     sio.dump(state, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
-    terms = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
-    with gzip.open(folder / VOCABULARY_FILE, "wt", encoding="utf-8", newline="\n") as f:
-        f.write("\n".join(terms) + "\n")
+    _write_lines(
+        folder / VOCABULARY_FILE, sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
+    )
     (folder / METADATA_FILE).write_text(
         json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     (folder / CARD_FILE).write_text(render_card(metadata), encoding="utf-8")
     model.metadata_ = metadata
     return folder
+
+
+def _write_lines(path: Path, terms: list[str]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(terms) + "\n")
 
 
 def _jsonable(value):
@@ -169,15 +200,21 @@ def load_model(path: str | os.PathLike) -> NewsClassifier:
     model.ngram_range = tuple(model.ngram_range)
     linear = state["model"]
     n_features = len(state["idf"])
-    if len(terms) != n_features or linear.n_features_in_ != n_features:
+    if "word_vectors" in state:
+        model.word_vectors = _word_vectors(folder, state)
+    extra = model.word_vectors.dim if model.word_vectors is not None else 0
+    if len(terms) != n_features or linear.n_features_in_ != n_features + extra:
         raise ModelError(
             f"{folder} is inconsistent: {VOCABULARY_FILE} has {len(terms)} terms, "
-            f"the model expects {linear.n_features_in_} and has {n_features} TF-IDF weights"
+            f"the model expects {linear.n_features_in_} features and has {n_features} "
+            f"TF-IDF weights and {extra} vector dimensions"
         )
     tfidf = model._vectorizer()
     tfidf.vocabulary_ = {term: i for i, term in enumerate(terms)}
     tfidf.idf_ = state["idf"]
-    model.pipeline_ = Pipeline([("tfidf", tfidf), ("model", linear)])
+    model.pipeline_ = model._assemble(tfidf, linear)
+    if "second_stage" in state:
+        model.second_stage_ = state["second_stage"]
     model.classes_ = linear.classes_
     if [str(c) for c in model.classes_] != metadata["labels"]:
         raise ModelError(f"{folder}: labels in {METADATA_FILE} do not match {MODEL_FILE}")
@@ -202,9 +239,20 @@ def _read_state(path: Path) -> dict:
         raise
     except Exception as exc:  # skops reports damage through many exception types
         raise ModelError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc})") from None
-    if not isinstance(state, dict) or set(state) != {"idf", "model"}:
+    if not isinstance(state, dict) or not {"idf", "model"} <= set(state) <= _STATE_KEYS:
         raise ModelError(f"{path} does not hold a newscat model (expected idf and model)")
     return state
+
+
+_STATE_KEYS = {"idf", "model", "word_vectors", "word_weights", "second_stage"}
+
+
+def _word_vectors(folder: Path, state: dict) -> WordVectors:
+    terms = _read_vocabulary(folder / WORD_VECTORS_FILE)
+    try:
+        return WordVectors(terms, state["word_vectors"], state["word_weights"])
+    except (KeyError, ValueError) as exc:
+        raise ModelError(f"{folder} is inconsistent: {exc}") from None
 
 
 def _read_vocabulary(path: Path) -> list[str]:

@@ -13,6 +13,13 @@ model is made, so that ``python train.py --recipe data/labor5.json`` re-creates 
       "description": "...", "limitations": ["..."]
     }
 
+An optional ``"word_vectors"`` entry learns word vectors from unlabelled text first
+(:func:`~newscat.word_vectors.learn_word_vectors`) and gives them to the model::
+
+      "word_vectors": {"pools": [{"path": "../../shared/data/pool/rss_2025_26.jsonl.gz"}],
+                       "dim": 150, "window": 5, "min_count": 5}
+
+The pools are only read for their text (field ``text``); no label of theirs is used.
 Paths are relative to the recipe file. ``extra_training_data`` entries map another
 corpus' categories to labels (``{"path": ..., "label_field": "category",
 "label_map": {"the thao": "events"}, "limit": 500, "seed": 0}``); such text is added
@@ -34,11 +41,15 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from .archive import iter_rows
 from .classifier import NewsClassifier
 from .errors import DataError
-from .evaluation import compute_metrics
+from .evaluation import compute_metrics, slice_metrics, uncertainty_summary, write_errors
+from .normalize import normalize_text
 from .persistence import save_model
 from .readers import LabelledData, read_labelled
+from .segment import segment_texts
+from .word_vectors import WordVectors, learn_word_vectors
 
 __all__ = ["Recipe", "load_recipe", "cross_validate", "train_model"]
 
@@ -57,6 +68,7 @@ class Recipe:
     description: str = ""
     limitations: list[str] | None = None
     source: str | None = None
+    word_vectors: dict | None = None
 
     def model(self, **overrides) -> NewsClassifier:
         """The (unfitted) classifier the recipe describes, with ``overrides`` applied.
@@ -87,6 +99,10 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
     def resolve(entries: list[dict]) -> list[dict]:
         return [{**entry, "path": str(path.parent / entry["path"])} for entry in entries]
 
+    vectors = raw.get("word_vectors")
+    if vectors is not None:
+        vectors = {**vectors, "pools": resolve(vectors.get("pools", []))}
+
     cv = raw.get("cross_validation", {})
     return Recipe(
         name=raw.get("name", path.stem),
@@ -99,6 +115,7 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
         description=raw.get("description", ""),
         limitations=raw.get("limitations"),
         source=str(path),
+        word_vectors=vectors,
     )
 
 
@@ -131,6 +148,26 @@ def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
     return extra
 
 
+def pool_word_vectors(
+    settings: dict, segmenter: str, *, cache_dir=None, n_jobs: int = 1
+) -> WordVectors:
+    """Word vectors learnt from the unlabelled pools of a recipe's ``word_vectors`` entry.
+
+    The pools' texts are normalised and segmented like training texts (and cached).
+    """
+    pools = settings.get("pools") or []
+    if not pools:
+        raise DataError("recipe 'word_vectors': 'pools' lists no file to learn vectors from")
+    texts = [
+        normalize_text(str(row.get("text") or ""))
+        for entry in pools
+        for _, row in iter_rows(entry["path"])
+    ]
+    segmented = segment_texts(texts, segmenter, cache_dir=cache_dir, n_jobs=n_jobs)
+    options = {k: settings[k] for k in ("dim", "window", "min_count") if k in settings}
+    return learn_word_vectors(segmented, **options, random_state=settings.get("seed", 0))
+
+
 def cross_validate(
     model: NewsClassifier,
     data: LabelledData,
@@ -138,12 +175,16 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     extra: LabelledData | None = None,
+    slices: dict | None = None,
+    errors: str | os.PathLike | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
     Besides :func:`~newscat.evaluation.compute_metrics`, the result says how many
     predictions were flagged uncertain and how accurate the flagged and unflagged
-    ones were.
+    ones were; with ``slices`` (name: boolean mask over ``data``) it holds the same
+    for each slice under ``"slices"``. ``errors`` names a JSONL file for the
+    misclassified articles (:func:`~newscat.evaluation.write_errors`).
 
     Examples
     --------
@@ -159,6 +200,7 @@ def cross_validate(
     texts = np.asarray(data.texts, dtype=object)
     predicted = np.empty(len(labels), dtype=object)
     uncertain = np.zeros(len(labels), dtype=bool)
+    scores = np.zeros(len(labels))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
         train_texts, train_labels = list(texts[train_idx]), list(labels[train_idx])
@@ -169,21 +211,70 @@ def cross_validate(
         results = fitted.classify_many(list(texts[test_idx]))
         predicted[test_idx] = [result.label for result in results]
         uncertain[test_idx] = [result.uncertain for result in results]
+        scores[test_idx] = [result.score for result in results]
     metrics = compute_metrics(labels, predicted)
-    correct = predicted == labels
-    metrics["uncertain"] = {
-        "share": float(uncertain.mean()),
-        "accuracy_when_certain": float(correct[~uncertain].mean()) if (~uncertain).any() else None,
-        "accuracy_when_uncertain": float(correct[uncertain].mean()) if uncertain.any() else None,
-    }
+    metrics["uncertain"] = uncertainty_summary(predicted == labels, uncertain)
+    if slices:
+        metrics["slices"] = slice_metrics(labels, predicted, slices, uncertain)
+    if errors is not None:
+        write_errors(errors, data.ids, data.texts, data.labels, predicted, scores)
     return metrics
 
 
-def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | None = None) -> dict:
+# Items up to this many characters are a headline and a lead, not an article.
+SHORT_CHARS = 300
+
+
+def data_slices(recipe: Recipe, data: LabelledData) -> dict[str, np.ndarray]:
+    """Named subsets of a recipe's data for per-slice metrics.
+
+    The era of each data file (its entry's ``"era"``, e.g. ``"2025-26"``), the length
+    (at most :data:`SHORT_CHARS` characters or longer) and how an article was picked
+    for labelling (its ``picked`` field: ``random`` or anything else, also none).
+
+    Examples
+    --------
+    >>> data = LabelledData()
+    >>> data.add("Mưa lớn", "weather", "1", "a.jsonl line 1")
+    >>> data.add("x" * 400, "other", "2", "b.jsonl line 1")
+    >>> recipe = Recipe("demo", [{"path": "a.jsonl", "era": "2025-26"}], {}, [], {})
+    >>> {k: v.tolist() for k, v in data_slices(recipe, data).items() if v.any()}["era 2025-26"]
+    [True, False]
+    """
+    picked: dict[str, str] = {}
+    era = np.full(len(data), "", dtype=object)
+    for entry in recipe.data:
+        path = os.fspath(entry["path"])
+        rows = iter_rows(path) if Path(path).is_file() else ()
+        picked.update((where, str(row.get("picked") or "")) for where, row in rows)
+        if "era" in entry:
+            prefix = f"{path} line "
+            era[[source.startswith(prefix) for source in data.sources]] = entry["era"]
+    random = np.array([picked.get(source) == "random" for source in data.sources], dtype=bool)
+    short = np.array([len(text) <= SHORT_CHARS for text in data.texts], dtype=bool)
+    slices = {}
+    for name in sorted(set(era) - {""}):
+        slices[f"era {name}"] = era == name
+        slices[f"era {name}, picked at random"] = (era == name) & random
+    slices[f"up to {SHORT_CHARS} characters"] = short
+    slices[f"over {SHORT_CHARS} characters"] = ~short
+    slices["picked at random"] = random
+    slices["picked otherwise"] = ~random
+    return slices
+
+
+def train_model(
+    recipe: Recipe,
+    output: str | os.PathLike,
+    *,
+    runtime: dict | None = None,
+    errors: str | os.PathLike | None = None,
+) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
-    do not change the model.
+    do not change the model. ``errors`` names a JSONL file for the articles that
+    cross-validation got wrong.
     """
     start = time.perf_counter()
     data = LabelledData()
@@ -192,11 +283,23 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
-    model = recipe.model(**(runtime or {}))
+    runtime = runtime or {}
+    model = recipe.model(**runtime)
+    if recipe.word_vectors is not None:
+        vectors_start = time.perf_counter()
+        machine = {k: v for k, v in runtime.items() if k in ("cache_dir", "n_jobs")}
+        model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter, **machine)
+        vectors_seconds = time.perf_counter() - vectors_start
     metrics = {}
     if recipe.cv_folds:
         result = cross_validate(
-            model, data, folds=recipe.cv_folds, seed=recipe.cv_seed, extra=extra or None
+            model,
+            data,
+            folds=recipe.cv_folds,
+            seed=recipe.cv_seed,
+            extra=extra or None,
+            slices=data_slices(recipe, data),
+            errors=errors,
         )
         result["description"] = (
             f"{recipe.cv_folds}-fold stratified cross-validation on the training data "
@@ -212,6 +315,9 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
         training_data["extra_training_data"] = extra.summary()
     if recipe.source:
         training_data["recipe"] = os.path.normpath(recipe.source)
+    if recipe.word_vectors is not None:
+        pools = [os.path.normpath(entry["path"]) for entry in recipe.word_vectors["pools"]]
+        training_data["word_vector_pools"] = pools
     save_model(
         model,
         output,
@@ -221,7 +327,7 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
         description=recipe.description,
         limitations=recipe.limitations,
     )
-    vocabulary = len(model.pipeline_.named_steps["tfidf"].vocabulary_)
+    vocabulary = len(model.tfidf_.vocabulary_)
     return {
         "output": str(output),
         "documents": len(data),
@@ -230,5 +336,6 @@ def train_model(recipe: Recipe, output: str | os.PathLike, *, runtime: dict | No
         "vocabulary": vocabulary,
         "seconds": round(time.perf_counter() - start, 1),
         "fit_seconds": round(fit_seconds, 1),
+        "word_vector_seconds": round(vectors_seconds, 1) if recipe.word_vectors else None,
         "metrics": metrics,
     }

@@ -158,8 +158,9 @@ def test_slices_split_by_era_length_and_how_picked(tmp_path):
     assert "era 2025-26, picked at random" in metrics and "over 300 characters" in metrics
 
 
-def test_cross_validation_writes_its_mistakes(tmp_path, labor5_sample):
-    recipe = load_recipe(write_recipe(tmp_path, labor5_sample))
+def test_cross_validation_writes_its_mistakes_and_chooses_thresholds(tmp_path, labor5_sample):
+    cv_settings = {"folds": 3, "seed": 0, "uncertainty": {"accuracy": 0.99}}
+    recipe = load_recipe(write_recipe(tmp_path, labor5_sample, cross_validation=cv_settings))
     train_model(recipe, tmp_path / "m", runtime={"cache_dir": False}, errors=tmp_path / "e.jsonl")
     wrong = [json.loads(line) for line in (tmp_path / "e.jsonl").open(encoding="utf-8")]
     model = load_model(tmp_path / "m")
@@ -170,3 +171,6 @@ def test_cross_validation_writes_its_mistakes(tmp_path, labor5_sample):
         assert set(row) == {"id", "label", "predicted", "score", "text"}
         assert row["label"] == gold[row["id"]] != row["predicted"] and len(row["text"]) <= 300
     assert "up to 300 characters" in cv["slices"]
+    chosen = cv["thresholds"]
+    assert (model.min_score, model.min_margin) == (chosen["min_score"], chosen["min_margin"])
+    assert cv["uncertain"]["accuracy_when_certain"] >= 0.99

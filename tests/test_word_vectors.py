@@ -1,4 +1,4 @@
-"""Word vectors from unlabelled text, the second stage, and how both are saved."""
+"""Word vectors from unlabelled text, the models that use them, and how they are saved."""
 
 import gzip
 import json
@@ -47,26 +47,25 @@ def test_too_little_text_for_the_dimensions_is_refused():
         learn_word_vectors(STORM, dim=50, min_count=1)
 
 
-def test_vectors_and_second_stage_round_trip_with_identical_scores(tmp_path, rows, vectors):
+def test_vectors_round_trip_with_identical_scores(tmp_path, rows, vectors):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    model = NewsClassifier(
-        segmenter="syllable", cache_dir=False, word_vectors=vectors, second_stage=True
-    ).fit(texts, labels)
+    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    model.fit(texts, labels)
     assert model.pipeline_.named_steps["model"].n_features_in_ == len(model.tfidf_.idf_) + 16
     folder = save_model(model, tmp_path / "m")
     assert (folder / "word_vectors.txt.gz").exists()
     again = load_model(folder)
-    assert again.second_stage_ is not None and len(again.word_vectors) == len(vectors)
+    assert again.word_vectors.terms == vectors.terms
     np.testing.assert_array_equal(again.predict_proba(texts[:60]), model.predict_proba(texts[:60]))
     assert again.metadata_["word_vectors"] == {"words": len(vectors), "dimensions": 16}
-    assert "second stage" in (folder / "README.md").read_text(encoding="utf-8")
+    assert "word vectors: " in (folder / "README.md").read_text(encoding="utf-8")
 
 
-def test_second_stage_changes_the_scores(rows, vectors):
+def test_vectors_change_the_scores(rows, vectors):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    linear = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
-    boosted = clone(linear).set_params(second_stage=True)
-    probas = [m.fit(texts, labels).predict_proba(texts[:20]) for m in (linear, boosted)]
+    plain = NewsClassifier(segmenter="syllable", cache_dir=False)
+    with_vectors = clone(plain).set_params(word_vectors=vectors)
+    probas = [m.fit(texts, labels).predict_proba(texts[:20]) for m in (plain, with_vectors)]
     assert not np.allclose(probas[0], probas[1])
 
 
@@ -76,7 +75,7 @@ def test_a_model_without_vectors_still_loads(tmp_path, rows):
     folder = save_model(model, tmp_path / "plain")
     assert not (folder / "word_vectors.txt.gz").exists()
     again = load_model(folder)
-    assert again.word_vectors is None and getattr(again, "second_stage_", None) is None
+    assert again.word_vectors is None
     np.testing.assert_array_equal(again.predict_proba(texts[:30]), model.predict_proba(texts[:30]))
 
 
@@ -91,12 +90,6 @@ def test_missing_or_mismatched_word_list_is_named(tmp_path, rows, vectors):
     (folder / "word_vectors.txt.gz").unlink()
     with pytest.raises(ModelError, match="word_vectors.txt.gz is missing"):
         load_model(folder)
-
-
-def test_second_stage_needs_word_vectors(rows):
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, second_stage=True)
-    with pytest.raises(ValueError, match="needs word_vectors"):
-        model.fit([r["text"] for r in rows], [r["label"] for r in rows])
 
 
 def test_recipe_learns_vectors_from_its_pools(tmp_path, rows):

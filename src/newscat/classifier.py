@@ -24,10 +24,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import DataError
-from .features import TermAnalyzer, headline, repeat_title
+from .features import TermAnalyzer, repeat_title
 from .normalize import normalize_text
 from .pages import clean_page
-from .second_stage import new_booster, out_of_fold_decisions, stage_inputs
 from .segment import SEGMENTERS, segment_texts
 from .word_vectors import ArticleVectors, WordVectors
 
@@ -151,10 +150,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         each text's article vector, times ``vector_weight``, joins its TF-IDF columns.
     vector_weight : float
         Weight of the article vector beside the (unit-length) TF-IDF row.
-    second_stage : bool
-        Put gradient-boosted trees over the linear model's decision values, the article
-        and headline vectors and the length (:mod:`newscat.second_stage`); they give the
-        scores. Needs ``word_vectors``.
 
     Examples
     --------
@@ -191,7 +186,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "word_vectors": [WordVectors, None],
         "vector_weight": [Interval(Real, 0, None, closed="neither")],
-        "second_stage": ["boolean"],
     }
 
     def __init__(
@@ -221,7 +215,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         random_state=0,
         word_vectors: WordVectors | None = None,
         vector_weight: float = 0.4,
-        second_stage: bool = False,
     ) -> None:
         self.segmenter = segmenter
         self.classifier = classifier
@@ -247,7 +240,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.word_vectors = word_vectors
         self.vector_weight = vector_weight
-        self.second_stage = second_stage
 
     # ----------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -264,8 +256,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
                 "syllable_features=True needs a word segmenter: with segmenter='syllable' "
                 "the words already are syllables"
             )
-        if self.second_stage and self.word_vectors is None:
-            raise ValueError("second_stage=True needs word_vectors: give the model word vectors")
         classes = sorted(set(labels))
         if len(classes) < 2:
             raise DataError(
@@ -278,36 +268,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
                 f"{len(empty)} training text(s) are empty after normalisation, "
                 f"first at index {empty[0]}; remove them or fix the reader"
             )
-        if self.second_stage:
-            self._fit_two_stages(texts, segmented, labels)
-        else:
-            self.pipeline_ = self._assemble(self._vectorizer(), self._model(labels))
-            self.pipeline_.fit(segmented, labels)
+        self.pipeline_ = self._assemble(self._vectorizer(), self._model(labels))
+        self.pipeline_.fit(segmented, labels)
         _store_coefficients_as_float32(self.pipeline_.named_steps["model"])
         self.classes_ = self.pipeline_.classes_
         return self
-
-    def _fit_two_stages(self, texts: list[str], segmented: list[str], labels: list[str]) -> None:
-        """Fit the linear model, then the second stage on its out-of-fold decision values."""
-        features = self._features(self._vectorizer())
-        X = features.fit_transform(segmented)
-        linear = self._linear_model()
-        decisions = out_of_fold_decisions(linear, X, labels, self.calibration_cv, self.random_state)
-        linear.fit(X, labels)
-        self.pipeline_ = Pipeline([(self._features_name(), features), ("model", linear)])
-        booster = new_booster(self.random_state)
-        inputs = self._stage_inputs(self._prepare(texts, clean=False), segmented, decisions)
-        self.second_stage_ = booster.fit(inputs, labels)
-
-    def _stage_inputs(self, texts: list[str], segmented: list[str], decisions) -> np.ndarray:
-        titles = [headline(normalize_text(text)) for text in texts]
-        heads = segment_texts(titles, self.segmenter, cache_dir=self.cache_dir, n_jobs=self.n_jobs)
-        return stage_inputs(
-            decisions,
-            self.word_vectors.transform(segmented),
-            self.word_vectors.transform(heads),
-            [len(text) for text in texts],
-        )
 
     def _features(self, tfidf: TfidfVectorizer):
         """The TF-IDF step, joined by the article vectors when the model has word vectors."""
@@ -339,8 +304,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             dtype=np.float32,
         )
 
-    def _linear_model(self):
-        """The bare linear model, without calibration."""
+    def _model(self, labels: list[str]):
         if self.classifier == "logreg":
             return LogisticRegression(
                 C=self.C,
@@ -349,17 +313,13 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
                 random_state=self.random_state,
             )
         if self.classifier == "linearsvc":
-            return LinearSVC(
+            base = LinearSVC(
                 C=self.C, class_weight=self.class_weight, random_state=self.random_state
             )
-        return SGDClassifier(
-            alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state
-        )
-
-    def _model(self, labels: list[str]):
-        base = self._linear_model()
-        if self.classifier == "logreg":
-            return base
+        else:
+            base = SGDClassifier(
+                alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state
+            )
         counts = Counter(labels)
         rarest, smallest = min(counts.items(), key=lambda item: item[1])
         if smallest < 2:
@@ -371,15 +331,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         return CalibratedClassifierCV(base, method="temperature", cv=folds, ensemble=False)
 
     # -------------------------------------------------------------- predicting
-    def _prepare(self, texts: list[str], clean: bool | None) -> list[str]:
-        """Texts cut to ``max_chars`` and, if asked, cleaned of page furniture."""
+    def _segment(self, texts: list[str], clean: bool | None, progress: bool = False) -> list[str]:
         texts = [text[: self.max_chars] for text in texts]
         if self.clean_pages if clean is None else clean:
             texts = [clean_page(text) for text in texts]
-        return texts
-
-    def _segment(self, texts: list[str], clean: bool | None, progress: bool = False) -> list[str]:
-        texts = self._prepare(texts, clean)
         normalised = [repeat_title(normalize_text(text), self.title_weight) for text in texts]
         return segment_texts(
             normalised,
@@ -396,20 +351,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         for any topic.
         """
         check_is_fitted(self, "pipeline_")
-        texts = check_texts(X, "X")
-        segmented = self._segment(texts, clean)
+        segmented = self._segment(check_texts(X, "X"), clean)
         proba = np.zeros((len(segmented), len(self.classes_)))
         filled = [i for i, tokens in enumerate(segmented) if tokens]
-        if not filled:
-            return proba
-        segmented = [segmented[i] for i in filled]
-        if getattr(self, "second_stage_", None) is None:
-            proba[filled] = self.pipeline_.predict_proba(segmented)
-        else:
-            texts = self._prepare([texts[i] for i in filled], clean)
-            decisions = self.pipeline_.decision_function(segmented)
-            inputs = self._stage_inputs(texts, segmented, decisions)
-            proba[filled] = self.second_stage_.predict_proba(inputs)
+        if filled:
+            proba[filled] = self.pipeline_.predict_proba([segmented[i] for i in filled])
         return proba
 
     def predict(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:

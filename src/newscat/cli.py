@@ -95,7 +95,9 @@ def _run_train(args) -> int:
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
     print(f"labels: {labels}")
     print(f"vocabulary: {summary['vocabulary']} features")
-    print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s)")
+    vectors = summary.get("word_vector_seconds")
+    learnt = f", word vectors {vectors} s" if vectors is not None else ""
+    print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s{learnt})")
     for name, result in summary["metrics"].items():
         print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
     return 0

@@ -9,26 +9,12 @@ seen both as words and as syllables, which makes up for segmentation mistakes.
 
 from __future__ import annotations
 
-__all__ = ["HEADLINE_MAX_CHARS", "SYLLABLE_MARK", "TermAnalyzer", "headline", "repeat_title"]
+__all__ = ["HEADLINE_MAX_CHARS", "SYLLABLE_MARK", "TermAnalyzer", "repeat_title"]
 
 SYLLABLE_MARK = "~"
 # A longer first line is not a headline but a whole paragraph (or a whole text
 # without line breaks): repeating it would weigh everything alike.
 HEADLINE_MAX_CHARS = 200
-
-
-def headline(text: str) -> str:
-    """The first non-empty line of ``text`` if it is short enough to be a headline, else "".
-
-    Examples
-    --------
-    >>> headline("\\nBão số 3 đổ bộ\\nMưa lớn kéo dài.")
-    'Bão số 3 đổ bộ'
-    >>> headline("x" * 300)
-    ''
-    """
-    title = next((line for line in text.splitlines() if line.strip()), "")
-    return title if len(title) <= HEADLINE_MAX_CHARS else ""
 
 
 def repeat_title(text: str, times: int) -> str:
@@ -44,8 +30,8 @@ def repeat_title(text: str, times: int) -> str:
     """
     if times == 0:  # no need to split the text into lines
         return text
-    title = headline(text)
-    if not title:
+    title = next((line for line in text.splitlines() if line.strip()), "")
+    if not title or len(title) > HEADLINE_MAX_CHARS:
         return text
     return "\n".join([title] * times + [text])
 

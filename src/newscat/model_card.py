@@ -101,12 +101,6 @@ def render_card(metadata: dict) -> str:
             f"from {pools} (PPMI + truncated SVD); each article's IDF-weighted mean vector "
             "joins its TF-IDF columns"
         ]
-    if metadata["params"].get("second_stage"):
-        lines += [
-            "- second stage: gradient-boosted trees over the linear model's out-of-fold "
-            "decision values, the article and headline vectors and the length give the "
-            "scores; they correct topic / other confusions of short items"
-        ]
     params = ", ".join(
         f"{k}={v!r}" for k, v in sorted(metadata["params"].items()) if k != "label_names"
     )

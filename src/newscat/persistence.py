@@ -14,10 +14,9 @@ A saved model is a folder::
 instead of unpickling: every type in the file is checked against
 :data:`TRUSTED_TYPES` before anything is built, and a file holding any other type
 is refused. The vocabulary is plain text; the TF-IDF step is rebuilt from the
-model's parameters, its terms and weights. A model with word vectors or a second
-stage (:mod:`newscat.word_vectors`, :mod:`newscat.second_stage`) also stores the
-int8 vectors, their IDF weights and the boosted trees in ``model.skops``; a model
-saved without them loads as before.
+model's parameters, its terms and weights. A model with word vectors
+(:mod:`newscat.word_vectors`) also stores the int8 vectors and their IDF weights in
+``model.skops``; a model saved without them loads as before.
 """
 
 from __future__ import annotations
@@ -47,13 +46,6 @@ CARD_FILE = "README.md"
 TRUSTED_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._TemperatureScaling",
-    # the second stage's boosted trees: fitted trees, the bin edges and the loss,
-    # plain data and scikit-learn classes that run no code when built
-    "sklearn._loss.link.Interval",
-    "sklearn._loss.link.MultinomialLogit",
-    "sklearn._loss.loss.HalfMultinomialLoss",
-    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
 # Settings of the machine that trained the model, not of the model.
 _RUNTIME_PARAMS = ("cache_dir", "n_jobs", "progress")
@@ -126,8 +118,6 @@ def save_model(
             "words": len(model.word_vectors),
             "dimensions": model.word_vectors.dim,
         }
-    if getattr(model, "second_stage_", None) is not None:
-        state["second_stage"] = model.second_stage_
     sio.dump(state, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
     _write_lines(
         folder / VOCABULARY_FILE, sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
@@ -213,8 +203,6 @@ def load_model(path: str | os.PathLike) -> NewsClassifier:
     tfidf.vocabulary_ = {term: i for i, term in enumerate(terms)}
     tfidf.idf_ = state["idf"]
     model.pipeline_ = model._assemble(tfidf, linear)
-    if "second_stage" in state:
-        model.second_stage_ = state["second_stage"]
     model.classes_ = linear.classes_
     if [str(c) for c in model.classes_] != metadata["labels"]:
         raise ModelError(f"{folder}: labels in {METADATA_FILE} do not match {MODEL_FILE}")
@@ -244,7 +232,7 @@ def _read_state(path: Path) -> dict:
     return state
 
 
-_STATE_KEYS = {"idf", "model", "word_vectors", "word_weights", "second_stage"}
+_STATE_KEYS = {"idf", "model", "word_vectors", "word_weights"}
 
 
 def _word_vectors(folder: Path, state: dict) -> WordVectors:

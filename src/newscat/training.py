@@ -51,7 +51,15 @@ from .readers import LabelledData, read_labelled
 from .segment import segment_texts
 from .word_vectors import WordVectors, learn_word_vectors
 
-__all__ = ["Recipe", "load_recipe", "cross_validate", "train_model"]
+__all__ = [
+    "Recipe",
+    "load_recipe",
+    "cross_validate",
+    "data_slices",
+    "pool_word_vectors",
+    "read_recipe_data",
+    "train_model",
+]
 
 
 @dataclass
@@ -69,6 +77,7 @@ class Recipe:
     limitations: list[str] | None = None
     source: str | None = None
     word_vectors: dict | None = None
+    uncertainty: dict | None = None
 
     def model(self, **overrides) -> NewsClassifier:
         """The (unfitted) classifier the recipe describes, with ``overrides`` applied.
@@ -116,6 +125,7 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
         limitations=raw.get("limitations"),
         source=str(path),
         word_vectors=vectors,
+        uncertainty=cv.get("uncertainty"),
     )
 
 
@@ -123,6 +133,14 @@ def _read_entry(entry: dict) -> LabelledData:
     keys = ("text_field", "label_field", "id_field", "skip_empty")
     fields = {k: entry[k] for k in keys if k in entry}
     return read_labelled([entry["path"]], **fields)
+
+
+def read_recipe_data(recipe: Recipe) -> LabelledData:
+    """All hand-labelled data files of ``recipe``, in order."""
+    data = LabelledData()
+    for entry in recipe.data:
+        data.extend(_read_entry(entry))
+    return data
 
 
 def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
@@ -177,6 +195,7 @@ def cross_validate(
     extra: LabelledData | None = None,
     slices: dict | None = None,
     errors: str | os.PathLike | None = None,
+    uncertainty: dict | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
@@ -184,7 +203,10 @@ def cross_validate(
     predictions were flagged uncertain and how accurate the flagged and unflagged
     ones were; with ``slices`` (name: boolean mask over ``data``) it holds the same
     for each slice under ``"slices"``. ``errors`` names a JSONL file for the
-    misclassified articles (:func:`~newscat.evaluation.write_errors`).
+    misclassified articles (:func:`~newscat.evaluation.write_errors`). With
+    ``uncertainty`` (``{"slice": NAME, "accuracy": 0.98}``) the thresholds of the
+    uncertain flag are chosen on the out-of-fold scores (:func:`choose_thresholds`),
+    reported under ``"thresholds"`` and used for the flags of the result.
 
     Examples
     --------
@@ -199,8 +221,8 @@ def cross_validate(
     labels = np.asarray(data.labels, dtype=object)
     texts = np.asarray(data.texts, dtype=object)
     predicted = np.empty(len(labels), dtype=object)
+    top_two = np.zeros((len(labels), 2))
     uncertain = np.zeros(len(labels), dtype=bool)
-    scores = np.zeros(len(labels))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
         train_texts, train_labels = list(texts[train_idx]), list(labels[train_idx])
@@ -211,14 +233,55 @@ def cross_validate(
         results = fitted.classify_many(list(texts[test_idx]))
         predicted[test_idx] = [result.label for result in results]
         uncertain[test_idx] = [result.uncertain for result in results]
-        scores[test_idx] = [result.score for result in results]
+        top_two[test_idx] = [
+            [s for _, s in (result.top_k + [("", 0.0)] * 2)[:2]] for result in results
+        ]
     metrics = compute_metrics(labels, predicted)
+    if uncertainty:
+        mask = (
+            slices[uncertainty["slice"]] if "slice" in uncertainty else np.ones(len(labels), bool)
+        )
+        chosen = choose_thresholds(
+            predicted[mask] == labels[mask], top_two[mask], uncertainty.get("accuracy", 0.98)
+        )
+        metrics["thresholds"] = {**chosen, "chosen_on": uncertainty.get("slice", "all")}
+        uncertain = _flags(top_two, **chosen) | (predicted == None)  # noqa: E711
     metrics["uncertain"] = uncertainty_summary(predicted == labels, uncertain)
     if slices:
         metrics["slices"] = slice_metrics(labels, predicted, slices, uncertain)
     if errors is not None:
-        write_errors(errors, data.ids, data.texts, data.labels, predicted, scores)
+        write_errors(errors, data.ids, data.texts, data.labels, predicted, top_two[:, 0])
     return metrics
+
+
+def _flags(top_two: np.ndarray, min_score: float, min_margin: float) -> np.ndarray:
+    """The uncertain flag of :meth:`NewsClassifier.classify` for rows of (top, second) scores."""
+    return (top_two[:, 0] < min_score) | (top_two[:, 0] - top_two[:, 1] < min_margin)
+
+
+def choose_thresholds(correct: np.ndarray, top_two: np.ndarray, accuracy: float) -> dict:
+    """The uncertain-flag thresholds that flag the fewest predictions while those left
+    unflagged are at least ``accuracy`` right; if none reach it, the most accurate.
+
+    ``top_two`` holds the top and second score of each prediction. Thresholds are
+    searched on a grid (score 0.30-0.95, margin 0.00-0.50, steps of 0.05).
+
+    Examples
+    --------
+    >>> correct = np.array([True, True, False])
+    >>> choose_thresholds(correct, np.array([[0.9, 0.1], [0.8, 0.2], [0.5, 0.4]]), 0.99)
+    {'min_score': 0.3, 'min_margin': 0.1}
+    """
+    best, best_key = None, None
+    for min_score in np.round(np.arange(0.30, 0.951, 0.05), 2):
+        for min_margin in np.round(np.arange(0.0, 0.501, 0.05), 2):
+            kept = ~_flags(top_two, min_score, min_margin)
+            right = float(correct[kept].mean()) if kept.any() else 0.0
+            # reaching the accuracy first, then fewest flagged, then highest accuracy
+            key = (right >= accuracy, -float((~kept).mean()) if right >= accuracy else right)
+            if best_key is None or key > best_key:
+                best, best_key = (float(min_score), float(min_margin)), key
+    return {"min_score": best[0], "min_margin": best[1]}
 
 
 # Items up to this many characters are a headline and a lead, not an article.
@@ -277,9 +340,7 @@ def train_model(
     cross-validation got wrong.
     """
     start = time.perf_counter()
-    data = LabelledData()
-    for entry in recipe.data:
-        data.extend(_read_entry(entry))
+    data = read_recipe_data(recipe)
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
@@ -300,7 +361,13 @@ def train_model(
             extra=extra or None,
             slices=data_slices(recipe, data),
             errors=errors,
+            uncertainty=recipe.uncertainty,
         )
+        if "thresholds" in result:
+            model.set_params(
+                min_score=result["thresholds"]["min_score"],
+                min_margin=result["thresholds"]["min_margin"],
+            )
         result["description"] = (
             f"{recipe.cv_folds}-fold stratified cross-validation on the training data "
             f"(seed {recipe.cv_seed}), out-of-fold predictions"

@@ -159,7 +159,7 @@ def test_slices_split_by_era_length_and_how_picked(tmp_path):
 
 
 def test_cross_validation_writes_its_mistakes_and_chooses_thresholds(tmp_path, labor5_sample):
-    cv_settings = {"folds": 3, "seed": 0, "uncertainty": {"accuracy": 0.99}}
+    cv_settings = {"folds": 3, "seed": 0, "uncertainty": {"accuracy": 0.98}}
     recipe = load_recipe(write_recipe(tmp_path, labor5_sample, cross_validation=cv_settings))
     train_model(recipe, tmp_path / "m", runtime={"cache_dir": False}, errors=tmp_path / "e.jsonl")
     wrong = [json.loads(line) for line in (tmp_path / "e.jsonl").open(encoding="utf-8")]
@@ -173,4 +173,4 @@ def test_cross_validation_writes_its_mistakes_and_chooses_thresholds(tmp_path, l
     assert "up to 300 characters" in cv["slices"]
     chosen = cv["thresholds"]
     assert (model.min_score, model.min_margin) == (chosen["min_score"], chosen["min_margin"])
-    assert cv["uncertain"]["accuracy_when_certain"] >= 0.99
+    assert cv["uncertain"]["accuracy_when_certain"] >= 0.98 and cv["uncertain"]["share"] < 0.5

@@ -1,71 +1,87 @@
-"""labor5 cross-validation: the shipped recipe against its ablations, over several seeds.
+"""labor5 cross-validation: the shipped recipe and its ablations, overall and per slice.
 
-Each variant is the recipe ``data/labor5.json`` with one setting changed; every one is
-measured by 5-fold stratified cross-validation on ``shared/data/labor5/train.jsonl``
-with the same seeds, so the differences are not the luck of one split. The first row
-with seed 0 is what the model card reports.
+Each variant is the recipe ``data/labor5.json`` with one setting changed, measured by
+5-fold stratified cross-validation on all its labelled files (seed 0 unless told),
+out-of-fold. Besides the whole set, every variant is reported on the slices of
+:func:`newscat.training.data_slices`: era (2005-21 / 2025-26), length (up to 300
+characters / longer) and how articles were picked (at random / otherwise), with the
+F1 of each label on the 2025-26 slice. The word vectors are learnt once from the
+recipe's pools and shared by the variants that use them.
 
-    python benchmarks/labor5_cv.py                  # seeds 0 1 2
-    python benchmarks/labor5_cv.py --seeds 0 1 2 3 4
+    python benchmarks/labor5_cv.py                       # the shipped recipe
+    python benchmarks/labor5_cv.py --variants all        # and every ablation (long)
+    python benchmarks/labor5_cv.py --variants "plain recipe" --seeds 0 1
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from pathlib import Path
 
-from newscat.readers import read_labelled
-from newscat.training import cross_validate, load_recipe
+from newscat.readers import LabelledData
+from newscat.training import (
+    cross_validate,
+    data_slices,
+    load_recipe,
+    pool_word_vectors,
+    read_recipe_data,
+)
 
 RECIPE = Path(__file__).resolve().parents[1] / "data" / "labor5.json"
 
+# name: (parameter changes, uses the word vectors)
 VARIANTS = {
-    "shipped recipe": {},
-    "no syllable features": {"syllable_features": False},
-    "no headline weight": {"title_weight": 0},
-    "words only, no headline weight, C=1 (the first shipped model)": {
-        "syllable_features": False,
-        "title_weight": 0,
-        "C": 1.0,
-    },
-    "syllable segmenter, no headline weight, C=1 (the issue's plain baseline)": {
-        "segmenter": "syllable",
-        "syllable_features": False,
-        "title_weight": 0,
-        "C": 1.0,
-    },
+    "shipped recipe": ({}, True),
+    "no word vectors": ({}, False),
+    "plain recipe (no word vectors, min_df 1)": ({"min_df": 1}, False),
 }
+RECENT = "era 2025-26"
+RANDOM_RECENT = "era 2025-26, picked at random"
+
+
+def run(recipe, data: LabelledData, change: dict, vectors, seed: int) -> dict:
+    """Cross-validation metrics of the recipe's model with ``change`` applied."""
+    model = recipe.model(**change, word_vectors=vectors)
+    return cross_validate(model, data, folds=5, seed=seed, slices=data_slices(recipe, data))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument(
+        "--variants", nargs="+", default=["shipped recipe"], help=f"'all' or of {list(VARIANTS)}"
+    )
     args = parser.parse_args()
+    names = list(VARIANTS) if args.variants == ["all"] else args.variants
     recipe = load_recipe(RECIPE)
-    data = read_labelled(recipe.data[0]["path"])
-    rows = []
-    for name, change in VARIANTS.items():
+    data = read_recipe_data(recipe)
+    vectors = None
+    if any(VARIANTS[name][1] for name in names):
         start = time.perf_counter()
-        model = recipe.model(**change)
-        runs = [cross_validate(model, data, folds=5, seed=seed) for seed in args.seeds]
-        f1 = [run["macro_f1"] for run in runs]
-        per_class = {
-            label: statistics.mean(run["per_class"][label]["f1"] for run in runs)
-            for label in sorted(runs[0]["per_class"])
-        }
-        rows.append((name, f1, statistics.mean(r["accuracy"] for r in runs), per_class))
-        print(f"done: {name} ({time.perf_counter() - start:.0f} s)", flush=True)
-    labels = list(rows[0][3])
-    print(f"\nlabor5: {len(data)} articles, 5-fold CV, seeds {' '.join(map(str, args.seeds))}\n")
-    seeds = " | ".join(f"macro-F1 seed {seed}" for seed in args.seeds)
-    print(f"| variant | {seeds} | macro-F1 mean | accuracy mean | " + " | ".join(labels) + " |")
-    print("|---" * (len(args.seeds) + 3 + len(labels)) + "|")
-    for name, f1, accuracy, per_class in rows:
-        cells = [f"{x:.4f}" for x in f1] + [f"{statistics.mean(f1):.4f}", f"{accuracy:.4f}"]
-        cells += [f"{per_class[label]:.3f}" for label in labels]
-        print(f"| {name} | " + " | ".join(cells) + " |")
+        vectors = pool_word_vectors(recipe.word_vectors, recipe.params["segmenter"])
+        print(f"word vectors: {vectors} ({time.perf_counter() - start:.0f} s)", flush=True)
+    rows = []
+    for name in names:
+        change, uses_vectors = VARIANTS[name]
+        for seed in args.seeds:
+            start = time.perf_counter()
+            metrics = run(recipe, data, change, vectors if uses_vectors else None, seed)
+            rows.append((name, seed, metrics))
+            print(f"done: {name}, seed {seed} ({time.perf_counter() - start:.0f} s)", flush=True)
+    labels = rows[0][2]["labels"]
+    print(f"\nlabor5: {len(data)} articles, 5-fold stratified CV, out-of-fold\n")
+    header = ["variant", "seed", "all", "2005-21", "2025-26", "<= 300 chars", "> 300 chars"]
+    header += ["random 2025-26 acc", *(f"2025-26 F1 {label}" for label in labels)]
+    print("| " + " | ".join(header) + " |")
+    print("|---" * len(header) + "|")
+    for name, seed, m in rows:
+        s = m["slices"]
+        cells = [m["macro_f1"], s["era 2005-21"]["macro_f1"], s[RECENT]["macro_f1"]]
+        cells += [s["up to 300 characters"]["macro_f1"], s["over 300 characters"]["macro_f1"]]
+        cells += [s[RANDOM_RECENT]["accuracy"]]
+        cells += [s[RECENT]["per_class"][label]["f1"] for label in labels]
+        print(f"| {name} | {seed} | " + " | ".join(f"{x:.3f}" for x in cells) + " |")
 
 
 if __name__ == "__main__":

@@ -89,6 +89,24 @@ def test_evaluate_json_and_png_report(trained, data_file, tmp_path, capsys):
     assert png.startswith(b"\x89PNG")
 
 
+def test_evaluate_writes_each_misclassified_article(trained, tmp_path, labor5_rows, capsys):
+    output, _ = trained
+    rows = labor5_rows[300:500]  # not trained on: some are wrong
+    data = tmp_path / "held_out.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    errors = tmp_path / "errors.jsonl"
+    args = ["evaluate", "--model", str(output), "--data", str(data), "--json"]
+    assert main([*args, "--errors", str(errors)]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    wrong = [json.loads(line) for line in errors.open(encoding="utf-8")]
+    assert len(wrong) == round(metrics["n"] * (1 - metrics["accuracy"])) > 0
+    by_id = {r["id"]: r for r in rows}
+    for row in wrong:
+        assert set(row) == {"id", "label", "predicted", "score", "text"}
+        assert row["label"] == by_id[row["id"]]["label"] != row["predicted"]
+        assert row["text"] == by_id[row["id"]]["text"][:300] and 0 < row["score"] <= 1
+
+
 def test_classify_argument_and_stdin(trained):
     output, _ = trained
     text = "Công an bắt giữ nhóm đối tượng trộm cắp tài sản, khởi tố vụ án"

@@ -3,8 +3,9 @@ import json
 import pytest
 
 from newscat import DataError, NewsClassifier, load_model
-from newscat.readers import LabelledData
-from newscat.training import cross_validate, load_recipe, train_model
+from newscat.evaluation import slice_metrics
+from newscat.readers import LabelledData, read_labelled
+from newscat.training import cross_validate, data_slices, load_recipe, train_model
 
 
 @pytest.fixture
@@ -119,3 +120,57 @@ def test_recipe_errors_are_named(tmp_path):
     (tmp_path / "nodata.json").write_text("{}", encoding="utf-8")
     with pytest.raises(DataError, match="missing field 'data'"):
         load_recipe(tmp_path / "nodata.json")
+
+
+def test_slices_split_by_era_length_and_how_picked(tmp_path):
+    rows = [
+        {"id": "a", "label": "weather", "text": "Mưa lớn", "picked": "random"},
+        {"id": "b", "label": "crime", "text": "Trộm " * 80, "picked": "keyword"},
+    ]
+    recent = tmp_path / "recent.jsonl"
+    recent.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps({"id": "c", "label": "crime", "text": "Bắt trộm"}) + "\n")
+    recipe = load_recipe(
+        write_recipe(
+            tmp_path,
+            old,
+            data=[
+                {"path": "old.jsonl", "era": "2005-21"},
+                {"path": "recent.jsonl", "era": "2025-26"},
+            ],
+        )
+    )
+    data = LabelledData()
+    for entry in recipe.data:
+        data.extend(read_labelled(entry["path"]))
+    slices = {name: mask.tolist() for name, mask in data_slices(recipe, data).items()}
+    assert slices["era 2005-21"] == [True, False, False]
+    assert slices["era 2025-26"] == [False, True, True]
+    assert slices["era 2025-26, picked at random"] == [False, True, False]
+    assert slices["up to 300 characters"] == [True, True, False]
+    assert slices["picked otherwise"] == [True, False, True]
+    metrics = slice_metrics(data.labels, ["crime", "weather", "other"], slices, [False, True, True])
+    assert metrics["era 2025-26"]["n"] == 2 and metrics["era 2025-26"]["accuracy"] == 0.5
+    assert metrics["era 2005-21"]["macro_f1"] == 1.0
+    assert metrics["era 2025-26"]["per_class"]["crime"]["recall"] == 0.0
+    assert metrics["era 2025-26"]["uncertain"]["share"] == 1.0
+    assert "era 2025-26, picked at random" in metrics and "over 300 characters" in metrics
+
+
+def test_cross_validation_writes_its_mistakes_and_chooses_thresholds(tmp_path, labor5_sample):
+    cv_settings = {"folds": 3, "seed": 0, "uncertainty": {"accuracy": 0.98}}
+    recipe = load_recipe(write_recipe(tmp_path, labor5_sample, cross_validation=cv_settings))
+    train_model(recipe, tmp_path / "m", runtime={"cache_dir": False}, errors=tmp_path / "e.jsonl")
+    wrong = [json.loads(line) for line in (tmp_path / "e.jsonl").open(encoding="utf-8")]
+    model = load_model(tmp_path / "m")
+    cv = model.metadata_["metrics"]["cross_validation_3_fold"]
+    assert len(wrong) == round(cv["n"] * (1 - cv["accuracy"])) > 0
+    gold = {r["id"]: r["label"] for r in map(json.loads, labor5_sample.open(encoding="utf-8"))}
+    for row in wrong:
+        assert set(row) == {"id", "label", "predicted", "score", "text"}
+        assert row["label"] == gold[row["id"]] != row["predicted"] and len(row["text"]) <= 300
+    assert "up to 300 characters" in cv["slices"]
+    chosen = cv["thresholds"]
+    assert (model.min_score, model.min_margin) == (chosen["min_score"], chosen["min_margin"])
+    assert cv["uncertain"]["accuracy_when_certain"] >= 0.98 and cv["uncertain"]["share"] < 0.5

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -37,6 +37,7 @@ from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
 from .normalize import normalize_text
 from .pages import clean_page
 from .segment import SEGMENTERS, segment_texts
+from .word_vectors import ArticleVectors, WordVectors
 
 __all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
 
@@ -200,6 +201,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         Show a progress bar while segmenting the training texts.
     random_state : int
         Seed of the linear model's solver: the same data and seed give the same model.
+    word_vectors : WordVectors or None
+        Word vectors learnt from unlabelled news (:func:`~newscat.word_vectors.learn_word_vectors`);
+        each text's article vector, times ``vector_weight``, joins its TF-IDF columns.
+    vector_weight : float
+        Weight of the article vector beside the (unit-length) TF-IDF row.
 
     Examples
     --------
@@ -234,6 +240,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "n_jobs": [Interval(Integral, 1, None, closed="left")],
         "progress": ["boolean"],
         "random_state": ["random_state"],
+        "word_vectors": [WordVectors, None],
+        "vector_weight": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -261,6 +269,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         n_jobs: int = 1,
         progress: bool = False,
         random_state=0,
+        word_vectors: WordVectors | None = None,
+        vector_weight: float = 0.4,
     ) -> None:
         self.segmenter = segmenter
         self.classifier = classifier
@@ -284,6 +294,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.progress = progress
         self.random_state = random_state
+        self.word_vectors = word_vectors
+        self.vector_weight = vector_weight
 
     # ----------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -312,11 +324,31 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
                 f"{len(empty)} training text(s) are empty after normalisation, "
                 f"first at index {empty[0]}; remove them or fix the reader"
             )
-        self.pipeline_ = Pipeline([("tfidf", self._vectorizer()), ("model", self._model(labels))])
+        self.pipeline_ = self._assemble(self._vectorizer(), self._model(labels))
         self.pipeline_.fit(segmented, labels)
         _store_coefficients_as_float32(self.pipeline_.named_steps["model"])
         self.classes_ = self.pipeline_.classes_
         return self
+
+    def _features(self, tfidf: TfidfVectorizer):
+        """The TF-IDF step, joined by the article vectors when the model has word vectors."""
+        if self.word_vectors is None:
+            return tfidf
+        vectors = ArticleVectors(self.word_vectors, self.vector_weight)
+        return FeatureUnion([("tfidf", tfidf), ("vectors", vectors)])
+
+    def _features_name(self) -> str:
+        return "tfidf" if self.word_vectors is None else "features"
+
+    def _assemble(self, tfidf: TfidfVectorizer, model) -> Pipeline:
+        """The pipeline from segmented text to scores around ``tfidf`` and ``model``."""
+        return Pipeline([(self._features_name(), self._features(tfidf)), ("model", model)])
+
+    @property
+    def tfidf_(self) -> TfidfVectorizer:
+        """The fitted TF-IDF step."""
+        step = self.pipeline_.steps[0][1]
+        return step.transformer_list[0][1] if isinstance(step, FeatureUnion) else step
 
     def _vectorizer(self) -> TfidfVectorizer:
         return TfidfVectorizer(

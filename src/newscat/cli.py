@@ -131,6 +131,9 @@ def _add_train_parser(sub) -> None:
         help="cross-validation folds to report (2 or more; 0: none)",
     )
     p.add_argument(
+        "--errors", help="JSONL file for the articles cross-validation got wrong (needs --cv)"
+    )
+    p.add_argument(
         "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
     )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
@@ -182,15 +185,20 @@ def _run_train(args) -> int:
         "progress": not args.no_progress,
         "cache_dir": False if args.no_cache else args.cache_dir,
     }
+    recipe = _recipe_from_args(args)
+    if args.errors and not recipe.cv_folds:
+        raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
     summary = train_model(
-        _recipe_from_args(args), args.output, runtime=runtime, overwrite=args.overwrite
+        recipe, args.output, runtime=runtime, overwrite=args.overwrite, errors=args.errors
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
     print(f"model saved to {summary['output']}")
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
     print(f"labels: {labels}")
     print(f"vocabulary: {summary['vocabulary']} features")
-    print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s)")
+    vectors = summary.get("word_vector_seconds")
+    learnt = f", word vectors {vectors} s" if vectors is not None else ""
+    print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s{learnt})")
     for name, result in summary["metrics"].items():
         print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
     return 0
@@ -207,19 +215,24 @@ def _add_evaluate_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
     p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
     p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
+    p.add_argument("--errors", help="JSONL file for each misclassified article")
     _add_data_fields(p)
     p.set_defaults(func=_run_evaluate)
 
 
 def _run_evaluate(args) -> int:
-    from .evaluation import compute_metrics, format_report, plot_confusion
+    from .evaluation import compute_metrics, format_report, plot_confusion, write_errors
     from .persistence import load_model
     from .readers import read_labelled
 
     model = load_model(args.model)
     data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
-    predicted = model.predict(data.texts, clean=False if args.no_clean else None)
+    results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
+    predicted = [result.label for result in results]
     metrics = compute_metrics(data.labels, predicted)
+    if args.errors:
+        scores = [result.score for result in results]
+        write_errors(args.errors, data.ids, data.texts, data.labels, predicted, scores)
     if args.report:
         folder = Path(args.report)
         folder.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,18 @@ from sklearn.metrics import (
 
 from .extras import require
 
-__all__ = ["compute_metrics", "format_report", "plot_confusion"]
+__all__ = [
+    "ERROR_TEXT_CHARS",
+    "compute_metrics",
+    "uncertainty_summary",
+    "format_report",
+    "plot_confusion",
+    "slice_metrics",
+    "write_errors",
+]
+
+# How much of a misclassified article's text an errors file shows.
+ERROR_TEXT_CHARS = 300
 
 
 def compute_metrics(y_true: Sequence[str], y_pred: Sequence[str | None]) -> dict:
@@ -55,6 +67,95 @@ def compute_metrics(y_true: Sequence[str], y_pred: Sequence[str | None]) -> dict
         "labels": labels,
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
+
+
+def uncertainty_summary(correct: np.ndarray, uncertain: np.ndarray) -> dict:
+    """Share of predictions flagged uncertain and the accuracy of each group.
+
+    Examples
+    --------
+    >>> uncertainty_summary(np.array([True, True, False]), np.array([False, False, True]))
+    {'share': 0.3333333333333333, 'accuracy_when_certain': 1.0, 'accuracy_when_uncertain': 0.0}
+    """
+    return {
+        "share": float(uncertain.mean()),
+        "accuracy_when_certain": float(correct[~uncertain].mean()) if (~uncertain).any() else None,
+        "accuracy_when_uncertain": float(correct[uncertain].mean()) if uncertain.any() else None,
+    }
+
+
+def slice_metrics(
+    y_true: Sequence[str],
+    y_pred: Sequence[str | None],
+    slices: Mapping[str, Sequence[bool]],
+    uncertain: Sequence[bool] | None = None,
+) -> dict:
+    """:func:`compute_metrics` on each named subset of the rows (a boolean mask each).
+
+    With ``uncertain`` flags, each slice also gets its :func:`uncertainty_summary`.
+    An empty slice is left out.
+
+    Examples
+    --------
+    >>> m = slice_metrics(["a", "a", "b"], ["a", "b", "b"], {"first two": [True, True, False]})
+    >>> m["first two"]["n"], m["first two"]["accuracy"]
+    (2, 0.5)
+    """
+    y_true = np.asarray([str(y) for y in y_true], dtype=object)
+    y_pred = np.asarray(list(y_pred), dtype=object)
+    result = {}
+    for name, mask in slices.items():
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            continue
+        metrics = compute_metrics(y_true[mask], y_pred[mask])
+        if uncertain is not None:
+            correct = y_true[mask] == y_pred[mask]
+            metrics["uncertain"] = uncertainty_summary(correct, np.asarray(uncertain)[mask])
+        result[name] = metrics
+    return result
+
+
+def write_errors(
+    path: str | os.PathLike,
+    ids: Sequence[str],
+    texts: Sequence[str],
+    y_true: Sequence[str],
+    y_pred: Sequence[str | None],
+    scores: Sequence[float],
+) -> int:
+    """Write each misclassified article as one JSON line; return how many were written.
+
+    A line holds ``id``, ``label`` (the gold label), ``predicted``, ``score`` (of the
+    predicted label) and ``text`` (the first :data:`ERROR_TEXT_CHARS` characters).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "errors.jsonl"
+    >>> write_errors(path, ["1", "2"], ["Mưa", "Trộm"], ["weather", "crime"],
+    ...              ["weather", "other"], [0.9, 0.6])
+    1
+    >>> path.read_text(encoding="utf-8")
+    '{"id": "2", "label": "crime", "predicted": "other", "score": 0.6, "text": "Trộm"}\\n'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        for id_, text, gold, pred, score in zip(ids, texts, y_true, y_pred, scores):
+            if pred == gold:
+                continue
+            row = {
+                "id": id_,
+                "label": gold,
+                "predicted": pred,
+                "score": round(float(score), 4),
+                "text": text[:ERROR_TEXT_CHARS],
+            }
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            written += 1
+    return written
 
 
 def format_report(metrics: dict) -> str:

@@ -25,11 +25,13 @@ __all__ = [
     "METADATA_FIELDS",
     "PARAM_FIELDS",
     "RUNTIME_PARAMS",
+    "DATA_PARAMS",
     "check_metadata",
 ]
 
 FORMAT = "newscat-model"
-# 2: metadata records the size and SHA-256 of the vocabulary and of model.skops.
+# 2: metadata records the size and SHA-256 of the vocabulary and of model.skops (and of
+# the word list of a model with word vectors).
 FORMAT_VERSION = 2
 MAX_METADATA_BYTES = 1_000_000
 MAX_LABELS = 1_000
@@ -39,6 +41,8 @@ MAX_STATE_BYTES = 2 * 2**30
 MAX_DEPTH = 16
 # Settings of the machine that trained or runs a model, not of the model.
 RUNTIME_PARAMS = ("cache_dir", "n_jobs", "progress")
+# Parameters saved as data (model.skops and their own files), not in metadata.json.
+DATA_PARAMS = ("word_vectors",)
 
 Check = Callable[[Any, str], None]
 
@@ -179,7 +183,8 @@ _DF = _either(
     _integer(1, 10**9), _real(0.0, 1.0), expected="an integer >= 1 or a fraction from 0 to 1"
 )
 
-# The classifier's parameters (NewsClassifier.get_params() minus RUNTIME_PARAMS).
+# The classifier's parameters (NewsClassifier.get_params() minus RUNTIME_PARAMS and
+# DATA_PARAMS).
 PARAM_FIELDS: dict[str, Check] = {
     "segmenter": _choice("underthesea", "dictionary", "syllable"),
     "classifier": _choice("linearsvc", "logreg", "sgd"),
@@ -209,6 +214,7 @@ PARAM_FIELDS: dict[str, Check] = {
     "random_state": _either(
         _const(None), _integer(0, 2**32 - 1), expected="null or an integer seed"
     ),
+    "vector_weight": _real(0.0, 100.0, open_low=True),
 }
 
 
@@ -242,6 +248,14 @@ METADATA_FIELDS: dict[str, Check] = {
         }
     ),
     "state": _record({"bytes": _integer(1, MAX_STATE_BYTES), "sha256": _sha256}),
+    "word_vectors": _record(
+        {
+            "terms": _integer(1, MAX_TERMS),
+            "dimensions": _integer(1, 1_000),
+            "bytes": _integer(1, MAX_VOCABULARY_BYTES),
+            "sha256": _sha256,
+        }
+    ),
     "training_data": _free,
     "metrics": _free,
     "description": _text(20_000),

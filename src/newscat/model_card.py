@@ -35,7 +35,27 @@ def _metrics_section(metrics: dict) -> list[str]:
                 f"{_percent(u['accuracy_when_uncertain'])} when flagged.",
                 "",
             ]
+        if result.get("slices"):
+            lines += _slices_table(result["slices"], list(per_class))
     return lines
+
+
+def _slices_table(slices: dict, labels: list[str]) -> list[str]:
+    """One row per slice: size, accuracy, macro-F1, F1 of each label, uncertain flags."""
+    header = ["slice", "documents", "accuracy", "macro-F1", *(f"F1 {x}" for x in labels)]
+    header += ["flagged", "accuracy unflagged"]
+    rows = []
+    for name, m in slices.items():
+        f1 = [
+            f"{m['per_class'][x]['f1']:.3f}" if x in m["per_class"] else "" for x in labels
+        ]
+        u = m.get("uncertain") or {}
+        flagged = f"{100 * u['share']:.1f} %" if u else ""
+        rows.append(
+            [name, m["n"], f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}", *f1, flagged]
+            + [_percent(u.get("accuracy_when_certain")) if u else ""]
+        )
+    return ["By slice (out-of-fold predictions):", "", *_table(header, rows), ""]
 
 
 def _percent(value: float | None) -> str:
@@ -73,6 +93,14 @@ def render_card(metadata: dict) -> str:
     for key in ("n_documents", "sources", "sha256", "recipe"):
         if key in data:
             lines += [f"- {key.replace('_', ' ')}: `{data[key]}`"]
+    if metadata.get("word_vectors"):
+        wv = metadata["word_vectors"]
+        pools = ", ".join(f"`{p}`" for p in data.get("word_vector_pools", [])) or "unlabelled text"
+        lines += [
+            f"- word vectors: {wv['terms']:,} words x {wv['dimensions']} dimensions, learnt "
+            f"from {pools} (PPMI + truncated SVD); each article's IDF-weighted mean vector "
+            "joins its TF-IDF columns"
+        ]
     params = ", ".join(
         f"{k}={v!r}" for k, v in sorted(metadata["params"].items()) if k != "label_names"
     )

@@ -5,6 +5,8 @@ A saved model is a folder::
     model/
       model.skops         the linear model and the TF-IDF weights (skops format, zip)
       vocabulary.txt.gz   the TF-IDF terms, one per line, line i for feature i
+      word_vectors.txt.gz the words with a word vector, line i for row i (only in
+                          models with word vectors; the vectors are in model.skops)
       metadata.json       versions, labels, segmenter, parameters, data summary, metrics
       README.md           the model card
 
@@ -12,7 +14,9 @@ A saved model is a folder::
 instead of unpickling: every type in the file is checked against
 :data:`TRUSTED_TYPES` before anything is built, and a file holding any other type
 is refused. The vocabulary is plain text; the TF-IDF step is rebuilt from the
-model's parameters, its terms and weights.
+model's parameters, its terms and weights. A model with word vectors
+(:mod:`newscat.word_vectors`) also stores the int8 vectors and their IDF weights in
+``model.skops``; a model saved without them loads as before.
 
 A model folder is data from anywhere and is checked before use: ``metadata.json``
 against the schema of :mod:`newscat.metadata`; every file is read only if it is a
@@ -48,12 +52,12 @@ import numpy as np
 from numpy.lib import format as npy_format
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from . import __version__
 from .classifier import NewsClassifier
 from .errors import ModelError, ModelVersionWarning, UntrustedModelError
 from .metadata import (
+    DATA_PARAMS,
     FORMAT,
     FORMAT_VERSION,
     MAX_METADATA_BYTES,
@@ -62,6 +66,7 @@ from .metadata import (
     check_metadata,
 )
 from .outputs import _fsync, _fsync_folder
+from .word_vectors import WordVectors
 
 __all__ = [
     "save_model",
@@ -75,6 +80,7 @@ __all__ = [
 
 MODEL_FILE = "model.skops"
 VOCABULARY_FILE = "vocabulary.txt.gz"
+WORD_VECTORS_FILE = "word_vectors.txt.gz"
 METADATA_FILE = "metadata.json"
 CARD_FILE = "README.md"
 # Types skops does not trust on its own that a newscat pipeline legitimately holds.
@@ -133,14 +139,25 @@ def save_model(
     from .model_card import render_card
 
     target = Path(path)
-    params = {k: v for k, v in model.get_params().items() if k not in RUNTIME_PARAMS}
-    tfidf = model.pipeline_.named_steps["tfidf"]
-    state = sio.dumps(
-        {"idf": tfidf.idf_, "model": model.pipeline_.named_steps["model"]},
-        compression=zipfile.ZIP_DEFLATED,
-    )
+    skipped = RUNTIME_PARAMS + DATA_PARAMS
+    params = {k: v for k, v in model.get_params().items() if k not in skipped}
+    tfidf = model.tfidf_
+    state = {"idf": tfidf.idf_, "model": model.pipeline_.named_steps["model"]}
     terms = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
-    vocabulary = ("\n".join(terms) + "\n").encode("utf-8")
+    vocabulary = _lines(terms)
+    files = {VOCABULARY_FILE: gzip.compress(vocabulary, mtime=0)}
+    extra = {}
+    if model.word_vectors is not None:
+        state["word_vectors"] = model.word_vectors.vectors
+        state["word_weights"] = model.word_vectors.weights
+        words = _lines(model.word_vectors.terms)
+        files[WORD_VECTORS_FILE] = gzip.compress(words, mtime=0)
+        extra["word_vectors"] = {
+            "terms": len(model.word_vectors),
+            "dimensions": model.word_vectors.dim,
+            **_size_and_hash(words),
+        }
+    state = sio.dumps(state, compression=zipfile.ZIP_DEFLATED)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -152,6 +169,7 @@ def save_model(
         "params": _jsonable(params),
         "vocabulary": {"terms": len(terms), **_size_and_hash(vocabulary)},
         "state": _size_and_hash(state),
+        **extra,
         "training_data": training_data or {},
         "metrics": metrics or {},
         "description": description,
@@ -161,9 +179,8 @@ def save_model(
         check_metadata(metadata)
     except ModelError as exc:
         raise ModelError(f"cannot save this model to {target}: {exc}") from None
-    files = {
+    files |= {
         MODEL_FILE: state,
-        VOCABULARY_FILE: gzip.compress(vocabulary, mtime=0),
         METADATA_FILE: (json.dumps(metadata, ensure_ascii=False, indent=2) + "\n").encode(),
         CARD_FILE: render_card(metadata).encode("utf-8"),
     }
@@ -181,6 +198,10 @@ def save_model(
         raise
     model.metadata_ = metadata
     return target
+
+
+def _lines(terms: list[str]) -> bytes:
+    return ("\n".join(terms) + "\n").encode("utf-8")
 
 
 def _size_and_hash(content: bytes) -> dict:
@@ -360,10 +381,13 @@ def load_model(path: str | os.PathLike) -> NewsClassifier:
     state = _read_state(folder / MODEL_FILE, metadata)
     model = NewsClassifier(**metadata["params"])
     model.ngram_range = tuple(model.ngram_range)
+    if "word_vectors" in metadata:
+        words = _read_vocabulary(folder / WORD_VECTORS_FILE, metadata["word_vectors"])
+        model.word_vectors = WordVectors(words, state["word_vectors"], state["word_weights"])
     tfidf = model._vectorizer()
     tfidf.vocabulary_ = {term: i for i, term in enumerate(terms)}
     tfidf.idf_ = state["idf"]
-    model.pipeline_ = Pipeline([("tfidf", tfidf), ("model", state["model"])])
+    model.pipeline_ = model._assemble(tfidf, state["model"])
     model.classes_ = state["model"].classes_
     _warn_on_other_sklearn(folder, metadata)
     model.metadata_ = metadata
@@ -420,19 +444,31 @@ def _read_vocabulary(path: Path, expected: dict) -> list[str]:
     return terms
 
 
-def _state_limits(n_features: int, n_classes: int) -> tuple[int, int]:
-    """Largest array and largest total, in bytes, the state of such a model can hold.
+def _n_inputs(metadata: dict) -> int:
+    """How many numbers the linear model reads per text: a TF-IDF value per term, and
+    the article vector's dimensions when the model has word vectors."""
+    return metadata["vocabulary"]["terms"] + metadata.get("word_vectors", {}).get("dimensions", 0)
 
-    The largest arrays are the linear model's coefficients (labels x terms) and
-    the TF-IDF weights (terms), at most 8 bytes a number.
+
+def _state_limits(metadata: dict) -> tuple[int, int]:
+    """Largest array and largest total, in bytes, the state of the model ``metadata``
+    describes can hold.
+
+    The largest arrays are the linear model's coefficients (labels x inputs), the
+    TF-IDF weights (terms) and the word vectors (words x dimensions), at most 8 bytes
+    a number.
     """
-    largest = 8 * n_features * n_classes + _NPY_HEADER_SLACK
+    words = metadata.get("word_vectors", {"terms": 0, "dimensions": 0})
+    coefficients = _n_inputs(metadata) * len(metadata["labels"])
+    numbers = max(coefficients, words["terms"] * words["dimensions"])
+    largest = 8 * numbers + _NPY_HEADER_SLACK
     return largest, 4 * largest + _MAX_SCHEMA_BYTES
 
 
-def _check_members(path: Path, data: bytes, n_features: int, n_classes: int) -> None:
+def _check_members(path: Path, data: bytes, metadata: dict) -> None:
     """Check the zip directory and array headers of ``model.skops`` before unpacking it."""
-    largest, total = _state_limits(n_features, n_classes)
+    largest, total = _state_limits(metadata)
+    n_features, n_classes = metadata["vocabulary"]["terms"], len(metadata["labels"])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = archive.infolist()
         if sum(member.file_size for member in members) > total:
@@ -475,11 +511,10 @@ def _npy_header(f) -> tuple[tuple[int, ...], np.dtype]:
 def _read_state(path: Path, metadata: dict) -> dict:
     import skops.io as sio
 
-    n_features, n_classes = metadata["vocabulary"]["terms"], len(metadata["labels"])
-    data = _read_file(path, min(_state_limits(n_features, n_classes)[1], MAX_STATE_BYTES))
+    data = _read_file(path, min(_state_limits(metadata)[1], MAX_STATE_BYTES))
     try:
         _check_hash(path, data, metadata["state"])
-        _check_members(path, data, n_features, n_classes)
+        _check_members(path, data, metadata)
         untrusted = sorted(set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
         if untrusted:
             raise UntrustedModelError(
@@ -494,8 +529,12 @@ def _read_state(path: Path, metadata: dict) -> dict:
         raise ModelError(
             f"{path} is corrupt or truncated ({type(exc).__name__}: {detail})"
         ) from None
-    if not isinstance(state, dict) or not _REQUIRED_STATE <= set(state) <= set(_STATE_CHECKS):
-        raise ModelError(f"{path} does not hold a newscat model (expected idf and model)")
+    expected = {"idf", "model"} | (_VECTOR_STATE if "word_vectors" in metadata else set())
+    if not isinstance(state, dict) or set(state) != expected:
+        raise ModelError(
+            f"{path} does not hold the newscat model {METADATA_FILE} describes "
+            f"(expected {', '.join(sorted(expected))})"
+        )
     for key, check in _STATE_CHECKS.items():
         if key in state:
             check(state[key], metadata, f"{path} [{key}]")
@@ -517,18 +556,48 @@ def _check_idf(idf, metadata: dict, where: str) -> None:
 
 
 def _check_estimator(model, metadata: dict, where: str) -> None:
-    n_features = metadata["vocabulary"]["terms"]
+    n_inputs = _n_inputs(metadata)
     if not isinstance(model, (CalibratedClassifierCV, LogisticRegression)):
         raise ModelError(f"{where}: {type(model).__name__} is not a model newscat trains")
-    if getattr(model, "n_features_in_", None) != n_features:
+    if getattr(model, "n_features_in_", None) != n_inputs:
         raise ModelError(
             f"{where}: the model expects {getattr(model, 'n_features_in_', '?')} features, "
-            f"the vocabulary has {n_features:,} terms"
+            f"the vocabulary and word vectors give {n_inputs:,}"
         )
     if [str(c) for c in getattr(model, "classes_", [])] != metadata["labels"]:
         raise ModelError(f"{where}: its labels do not match the labels in {METADATA_FILE}")
 
 
+def _check_word_vectors(vectors, metadata: dict, where: str) -> None:
+    shape = (metadata["word_vectors"]["terms"], metadata["word_vectors"]["dimensions"])
+    if not (
+        isinstance(vectors, np.ndarray) and vectors.shape == shape and vectors.dtype == np.int8
+    ):
+        raise ModelError(
+            f"{where}: expected int8 word vectors of shape {shape}, got "
+            f"{type(vectors).__name__} of shape {getattr(vectors, 'shape', '?')}"
+        )
+
+
+def _check_word_weights(weights, metadata: dict, where: str) -> None:
+    words = metadata["word_vectors"]["terms"]
+    if not (
+        isinstance(weights, np.ndarray)
+        and weights.shape == (words,)
+        and weights.dtype.kind == "f"
+        and np.isfinite(weights).all()
+    ):
+        raise ModelError(
+            f"{where}: expected {words:,} finite word weights (one per word), "
+            f"got {type(weights).__name__} of shape {getattr(weights, 'shape', '?')}"
+        )
+
+
 # What model.skops holds: entry -> check of the loaded value against the metadata.
-_STATE_CHECKS = {"idf": _check_idf, "model": _check_estimator}
-_REQUIRED_STATE = {"idf", "model"}
+_STATE_CHECKS = {
+    "idf": _check_idf,
+    "model": _check_estimator,
+    "word_vectors": _check_word_vectors,
+    "word_weights": _check_word_weights,
+}
+_VECTOR_STATE = {"word_vectors", "word_weights"}

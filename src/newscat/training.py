@@ -13,6 +13,13 @@ model is made, so that ``python train.py --recipe data/labor5.json`` re-creates 
       "description": "...", "limitations": ["..."]
     }
 
+An optional ``"word_vectors"`` entry learns word vectors from unlabelled text first
+(:func:`~newscat.word_vectors.learn_word_vectors`) and gives them to the model::
+
+      "word_vectors": {"pools": [{"path": "../../shared/data/pool/rss_2025_26.jsonl.gz"}],
+                       "dim": 150, "window": 5, "min_count": 5}
+
+The pools are only read for their text (field ``text``); no label of theirs is used.
 Paths are relative to the recipe file. ``extra_training_data`` entries map another
 corpus' categories to labels (``{"path": ..., "label_field": "category",
 "label_map": {"the thao": "events"}, "limit": 500, "seed": 0}``); such text is added
@@ -34,13 +41,25 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from .archive import iter_rows
 from .classifier import NewsClassifier
 from .errors import DataError
-from .evaluation import compute_metrics
+from .evaluation import compute_metrics, slice_metrics, uncertainty_summary, write_errors
+from .normalize import normalize_text
 from .persistence import check_output, save_model
 from .readers import LabelledData, read_labelled
+from .segment import segment_texts
+from .word_vectors import WordVectors, learn_word_vectors
 
-__all__ = ["Recipe", "load_recipe", "cross_validate", "train_model"]
+__all__ = [
+    "Recipe",
+    "load_recipe",
+    "cross_validate",
+    "data_slices",
+    "pool_word_vectors",
+    "read_recipe_data",
+    "train_model",
+]
 
 
 @dataclass
@@ -57,6 +76,8 @@ class Recipe:
     description: str = ""
     limitations: list[str] | None = None
     source: str | None = None
+    word_vectors: dict | None = None
+    uncertainty: dict | None = None
 
     def model(self, **overrides) -> NewsClassifier:
         """The (unfitted) classifier the recipe describes, with ``overrides`` applied.
@@ -99,6 +120,10 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
     def resolve(entries: list[dict]) -> list[dict]:
         return [{**entry, "path": str(path.parent / entry["path"])} for entry in entries]
 
+    vectors = raw.get("word_vectors")
+    if vectors is not None:
+        vectors = {**vectors, "pools": resolve(vectors.get("pools", []))}
+
     cv = raw.get("cross_validation", {})
     folds = cv.get("folds", 0)
     if not isinstance(folds, int) or folds == 1 or folds < 0:
@@ -114,6 +139,8 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
         description=raw.get("description", ""),
         limitations=raw.get("limitations"),
         source=str(path),
+        word_vectors=vectors,
+        uncertainty=cv.get("uncertainty"),
     )
 
 
@@ -121,6 +148,14 @@ def _read_entry(entry: dict) -> LabelledData:
     keys = ("text_field", "label_field", "id_field", "skip_empty")
     fields = {k: entry[k] for k in keys if k in entry}
     return read_labelled([entry["path"]], **fields)
+
+
+def read_recipe_data(recipe: Recipe) -> LabelledData:
+    """All hand-labelled data files of ``recipe``, in order."""
+    data = LabelledData()
+    for entry in recipe.data:
+        data.extend(_read_entry(entry))
+    return data
 
 
 def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
@@ -146,6 +181,26 @@ def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
     return extra
 
 
+def pool_word_vectors(
+    settings: dict, segmenter: str, *, cache_dir=None, n_jobs: int = 1
+) -> WordVectors:
+    """Word vectors learnt from the unlabelled pools of a recipe's ``word_vectors`` entry.
+
+    The pools' texts are normalised and segmented like training texts (and cached).
+    """
+    pools = settings.get("pools") or []
+    if not pools:
+        raise DataError("recipe 'word_vectors': 'pools' lists no file to learn vectors from")
+    texts = [
+        normalize_text(str(row.get("text") or ""))
+        for entry in pools
+        for _, row in iter_rows(entry["path"])
+    ]
+    segmented = segment_texts(texts, segmenter, cache_dir=cache_dir, n_jobs=n_jobs)
+    options = {k: settings[k] for k in ("dim", "window", "min_count") if k in settings}
+    return learn_word_vectors(segmented, **options, random_state=settings.get("seed", 0))
+
+
 def cross_validate(
     model: NewsClassifier,
     data: LabelledData,
@@ -153,12 +208,20 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     extra: LabelledData | None = None,
+    slices: dict | None = None,
+    errors: str | os.PathLike | None = None,
+    uncertainty: dict | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
     Besides :func:`~newscat.evaluation.compute_metrics`, the result says how many
     predictions were flagged uncertain and how accurate the flagged and unflagged
-    ones were.
+    ones were; with ``slices`` (name: boolean mask over ``data``) it holds the same
+    for each slice under ``"slices"``. ``errors`` names a JSONL file for the
+    misclassified articles (:func:`~newscat.evaluation.write_errors`). With
+    ``uncertainty`` (``{"slice": NAME, "accuracy": 0.98}``) the thresholds of the
+    uncertain flag are chosen on the out-of-fold scores (:func:`choose_thresholds`),
+    reported under ``"thresholds"`` and used for the flags of the result.
 
     Examples
     --------
@@ -173,6 +236,7 @@ def cross_validate(
     labels = np.asarray(data.labels, dtype=object)
     texts = np.asarray(data.texts, dtype=object)
     predicted = np.empty(len(labels), dtype=object)
+    top_two = np.zeros((len(labels), 2))
     uncertain = np.zeros(len(labels), dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
@@ -184,14 +248,97 @@ def cross_validate(
         results = fitted.classify_many(list(texts[test_idx]))
         predicted[test_idx] = [result.label for result in results]
         uncertain[test_idx] = [result.uncertain for result in results]
+        top_two[test_idx] = [
+            [s for _, s in (result.top_k + [("", 0.0)] * 2)[:2]] for result in results
+        ]
     metrics = compute_metrics(labels, predicted)
-    correct = predicted == labels
-    metrics["uncertain"] = {
-        "share": float(uncertain.mean()),
-        "accuracy_when_certain": float(correct[~uncertain].mean()) if (~uncertain).any() else None,
-        "accuracy_when_uncertain": float(correct[uncertain].mean()) if uncertain.any() else None,
-    }
+    if uncertainty:
+        mask = (
+            slices[uncertainty["slice"]] if "slice" in uncertainty else np.ones(len(labels), bool)
+        )
+        chosen = choose_thresholds(
+            predicted[mask] == labels[mask], top_two[mask], uncertainty.get("accuracy", 0.98)
+        )
+        metrics["thresholds"] = {**chosen, "chosen_on": uncertainty.get("slice", "all")}
+        uncertain = _flags(top_two, **chosen) | (predicted == None)  # noqa: E711
+    metrics["uncertain"] = uncertainty_summary(predicted == labels, uncertain)
+    if slices:
+        metrics["slices"] = slice_metrics(labels, predicted, slices, uncertain)
+    if errors is not None:
+        write_errors(errors, data.ids, data.texts, data.labels, predicted, top_two[:, 0])
     return metrics
+
+
+def _flags(top_two: np.ndarray, min_score: float, min_margin: float) -> np.ndarray:
+    """The uncertain flag of :meth:`NewsClassifier.classify` for rows of (top, second) scores."""
+    return (top_two[:, 0] < min_score) | (top_two[:, 0] - top_two[:, 1] < min_margin)
+
+
+def choose_thresholds(correct: np.ndarray, top_two: np.ndarray, accuracy: float) -> dict:
+    """The uncertain-flag thresholds that flag the fewest predictions while those left
+    unflagged are at least ``accuracy`` right; if none reach it, the most accurate.
+
+    ``top_two`` holds the top and second score of each prediction. Thresholds are
+    searched on a grid (score 0.30-0.95, margin 0.00-0.50, steps of 0.05).
+
+    Examples
+    --------
+    >>> correct = np.array([True, True, False])
+    >>> choose_thresholds(correct, np.array([[0.9, 0.1], [0.8, 0.2], [0.5, 0.4]]), 0.99)
+    {'min_score': 0.3, 'min_margin': 0.1}
+    """
+    best, best_key = None, None
+    for min_score in np.round(np.arange(0.30, 0.951, 0.05), 2):
+        for min_margin in np.round(np.arange(0.0, 0.501, 0.05), 2):
+            kept = ~_flags(top_two, min_score, min_margin)
+            right = float(correct[kept].mean()) if kept.any() else 0.0
+            # reaching the accuracy first, then fewest flagged, then highest accuracy
+            key = (right >= accuracy, -float((~kept).mean()) if right >= accuracy else right)
+            if best_key is None or key > best_key:
+                best, best_key = (float(min_score), float(min_margin)), key
+    return {"min_score": best[0], "min_margin": best[1]}
+
+
+# Items up to this many characters are a headline and a lead, not an article.
+SHORT_CHARS = 300
+
+
+def data_slices(recipe: Recipe, data: LabelledData) -> dict[str, np.ndarray]:
+    """Named subsets of a recipe's data for per-slice metrics.
+
+    The era of each data file (its entry's ``"era"``, e.g. ``"2025-26"``), the length
+    (at most :data:`SHORT_CHARS` characters or longer) and how an article was picked
+    for labelling (its ``picked`` field: ``random`` or anything else, also none).
+
+    Examples
+    --------
+    >>> data = LabelledData()
+    >>> data.add("Mưa lớn", "weather", "1", "a.jsonl line 1")
+    >>> data.add("x" * 400, "other", "2", "b.jsonl line 1")
+    >>> recipe = Recipe("demo", [{"path": "a.jsonl", "era": "2025-26"}], {}, [], {})
+    >>> {k: v.tolist() for k, v in data_slices(recipe, data).items() if v.any()}["era 2025-26"]
+    [True, False]
+    """
+    picked: dict[str, str] = {}
+    era = np.full(len(data), "", dtype=object)
+    for entry in recipe.data:
+        path = os.fspath(entry["path"])
+        rows = iter_rows(path) if Path(path).is_file() else ()
+        picked.update((where, str(row.get("picked") or "")) for where, row in rows)
+        if "era" in entry:
+            prefix = f"{path} line "
+            era[[source.startswith(prefix) for source in data.sources]] = entry["era"]
+    random = np.array([picked.get(source) == "random" for source in data.sources], dtype=bool)
+    short = np.array([len(text) <= SHORT_CHARS for text in data.texts], dtype=bool)
+    slices = {}
+    for name in sorted(set(era) - {""}):
+        slices[f"era {name}"] = era == name
+        slices[f"era {name}, picked at random"] = (era == name) & random
+    slices[f"up to {SHORT_CHARS} characters"] = short
+    slices[f"over {SHORT_CHARS} characters"] = ~short
+    slices["picked at random"] = random
+    slices["picked otherwise"] = ~random
+    return slices
 
 
 def train_model(
@@ -200,27 +347,45 @@ def train_model(
     *,
     runtime: dict | None = None,
     overwrite: bool = False,
+    errors: str | os.PathLike | None = None,
 ) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
     do not change the model. A model already at ``output`` is replaced only with
-    ``overwrite=True``; this is checked before training starts.
+    ``overwrite=True``; this is checked before training starts. ``errors`` names a
+    JSONL file for the articles that cross-validation got wrong.
     """
     start = time.perf_counter()
     check_output(output, overwrite)
-    model = recipe.model(**(runtime or {}))  # checks the parameters before reading data
-    data = LabelledData()
-    for entry in recipe.data:
-        data.extend(_read_entry(entry))
+    runtime = runtime or {}
+    model = recipe.model(**runtime)  # checks the parameters before reading data
+    data = read_recipe_data(recipe)
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
+    if recipe.word_vectors is not None:
+        vectors_start = time.perf_counter()
+        machine = {k: v for k, v in runtime.items() if k in ("cache_dir", "n_jobs")}
+        model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter, **machine)
+        vectors_seconds = time.perf_counter() - vectors_start
     metrics = {}
     if recipe.cv_folds:
         result = cross_validate(
-            model, data, folds=recipe.cv_folds, seed=recipe.cv_seed, extra=extra or None
+            model,
+            data,
+            folds=recipe.cv_folds,
+            seed=recipe.cv_seed,
+            extra=extra or None,
+            slices=data_slices(recipe, data),
+            errors=errors,
+            uncertainty=recipe.uncertainty,
         )
+        if "thresholds" in result:
+            model.set_params(
+                min_score=result["thresholds"]["min_score"],
+                min_margin=result["thresholds"]["min_margin"],
+            )
         result["description"] = (
             f"{recipe.cv_folds}-fold stratified cross-validation on the training data "
             f"(seed {recipe.cv_seed}), out-of-fold predictions"
@@ -235,6 +400,9 @@ def train_model(
         training_data["extra_training_data"] = extra.summary()
     if recipe.source:
         training_data["recipe"] = os.path.normpath(recipe.source)
+    if recipe.word_vectors is not None:
+        pools = [os.path.normpath(entry["path"]) for entry in recipe.word_vectors["pools"]]
+        training_data["word_vector_pools"] = pools
     save_model(
         model,
         output,
@@ -245,7 +413,7 @@ def train_model(
         description=recipe.description,
         limitations=recipe.limitations,
     )
-    vocabulary = len(model.pipeline_.named_steps["tfidf"].vocabulary_)
+    vocabulary = len(model.tfidf_.vocabulary_)
     return {
         "output": str(output),
         "documents": len(data),
@@ -254,5 +422,6 @@ def train_model(
         "vocabulary": vocabulary,
         "seconds": round(time.perf_counter() - start, 1),
         "fit_seconds": round(fit_seconds, 1),
+        "word_vector_seconds": round(vectors_seconds, 1) if recipe.word_vectors else None,
         "metrics": metrics,
     }

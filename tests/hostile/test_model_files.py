@@ -25,7 +25,7 @@ import newscat
 from newscat import ModelError, ModelVersionWarning, NewsClassifier, load, load_model, save_model
 from newscat.cache import default_cache_dir
 from newscat.cli import main
-from newscat.metadata import PARAM_FIELDS, RUNTIME_PARAMS
+from newscat.metadata import DATA_PARAMS, PARAM_FIELDS, RUNTIME_PARAMS
 from newscat.persistence import read_metadata
 
 TEXTS = ["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 3
@@ -150,7 +150,8 @@ def test_oversized_metadata_is_refused_before_parsing(folder):
 
 
 def test_known_parameters_are_the_classifier_parameters():
-    assert set(PARAM_FIELDS) | set(RUNTIME_PARAMS) == set(NewsClassifier().get_params())
+    expected = set(NewsClassifier().get_params())
+    assert set(PARAM_FIELDS) | set(RUNTIME_PARAMS) | set(DATA_PARAMS) == expected
 
 
 @pytest.mark.parametrize("setting", RUNTIME_PARAMS)

@@ -1,0 +1,210 @@
+"""Word vectors learnt from unlabelled news, and the article vectors built from them.
+
+A few thousand labelled articles cannot hold every word of next year's news; a pool
+of unlabelled articles of the same era can. :func:`learn_word_vectors` counts which
+words occur near which others in such a pool, keeps the positive pointwise mutual
+information (PPMI) of each pair and reduces that matrix with a seeded truncated SVD:
+words used in the same contexts (``trộm`` and ``đột_nhập``, a storm and its name)
+get similar vectors. It needs only numpy, scipy and scikit-learn, and the same pool
+and settings always give the same vectors.
+
+An article's vector is the IDF-weighted sum of its words' vectors, scaled to unit
+length (:meth:`WordVectors.transform`); the classifier appends it, times a weight,
+to the TF-IDF columns, so that a word the labelled data never showed still counts
+through the words it resembles.
+
+Vectors are stored as int8 (unit rows times 127): a quarter of float32, with a
+rounding error far below what the classifier can see, so a model with 45,000 word
+vectors stays small.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.extmath import randomized_svd
+
+__all__ = ["ArticleVectors", "WordVectors", "learn_word_vectors"]
+
+_QUANT = 127.0
+
+
+class WordVectors:
+    """Word vectors (int8 rows) and the IDF weight of each word.
+
+    Parameters
+    ----------
+    terms : sequence of str
+        The words, lowercased as the segmenter writes them (``công_đoàn``).
+    vectors : array of int8, shape (n_terms, dim)
+        Unit vectors times 127, rounded.
+    weights : array of float32, shape (n_terms,)
+        IDF of each word in the pool the vectors were learnt from.
+
+    Examples
+    --------
+    >>> wv = WordVectors(["mưa", "bão", "trộm"],
+    ...                  np.array([[127, 0], [90, 90], [0, 127]], dtype=np.int8),
+    ...                  np.ones(3, dtype=np.float32))
+    >>> np.round(wv.transform(["Mưa bão", "kẻ trộm", "không rõ"]).astype(float), 2).tolist()
+    [[0.92, 0.38], [0.0, 1.0], [0.0, 0.0]]
+    """
+
+    def __init__(self, terms: Sequence[str], vectors: np.ndarray, weights: np.ndarray) -> None:
+        terms = list(terms)
+        if vectors.dtype != np.int8 or vectors.ndim != 2 or len(vectors) != len(terms):
+            raise ValueError(
+                f"word vectors: expected an int8 matrix with one row per term ({len(terms)}), "
+                f"got {vectors.dtype} of shape {vectors.shape}"
+            )
+        if weights.shape != (len(terms),):
+            raise ValueError(
+                f"word vectors: expected {len(terms)} weights, got shape {weights.shape}"
+            )
+        self.terms = terms
+        self.vectors = vectors
+        self.weights = weights.astype(np.float32)
+        self._index = {term: i for i, term in enumerate(terms)}
+        self._weighted = vectors.astype(np.float32) * (self.weights / _QUANT)[:, None]
+
+    @property
+    def dim(self) -> int:
+        """Length of each vector."""
+        return self.vectors.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __repr__(self) -> str:
+        return f"WordVectors({len(self)} terms, {self.dim} dimensions)"
+
+    def transform(self, segmented: Iterable[str]) -> np.ndarray:
+        """Unit-length article vectors (float32), one row per segmented text.
+
+        A text without any known word gets a row of zeros.
+        """
+        index = self._index
+        rows: list[int] = []
+        cols: list[int] = []
+        n = 0
+        for n, text in enumerate(segmented, start=1):
+            found = [index[w] for w in text.lower().split() if w in index]
+            rows += [n - 1] * len(found)
+            cols += found
+        counts = sp.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n, len(self.terms))
+        )
+        out = np.asarray(counts @ self._weighted, dtype=np.float32)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-9)
+
+
+class ArticleVectors(TransformerMixin, BaseEstimator):
+    """Pipeline step: segmented texts to ``weight`` times their article vectors (sparse).
+
+    Nothing is learnt from the labelled texts, so ``fit`` only checks its input; it
+    stands beside the TF-IDF step in a :class:`~sklearn.pipeline.FeatureUnion`.
+
+    Examples
+    --------
+    >>> wv = WordVectors(["mưa"], np.array([[127, 0]], dtype=np.int8), np.ones(1, np.float32))
+    >>> ArticleVectors(wv, 0.5).fit_transform(["mưa to"]).toarray().tolist()
+    [[0.5, 0.0]]
+    """
+
+    def __init__(self, word_vectors: WordVectors, weight: float = 0.4) -> None:
+        self.word_vectors = word_vectors
+        self.weight = weight
+
+    def fit(self, X, y=None) -> ArticleVectors:
+        """Nothing to learn; returns ``self``."""
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """Return ``weight`` times the article vector of each segmented text."""
+        return sp.csr_matrix(self.weight * self.word_vectors.transform(X))
+
+
+def _cooccurrence(docs: list[list[int]], size: int, window: int) -> sp.csr_matrix:
+    """Symmetric counts of word pairs at most ``window`` apart, weighted 1/distance."""
+    ids = np.concatenate([np.asarray(doc + [-1], dtype=np.int64) for doc in docs])
+    doc_no = np.cumsum(ids == -1)
+    rows, cols, vals = [], [], []
+    for distance in range(1, window + 1):
+        left, right = ids[:-distance], ids[distance:]
+        same = (left >= 0) & (right >= 0) & (doc_no[:-distance] == doc_no[distance:])
+        rows.append(left[same])
+        cols.append(right[same])
+        vals.append(np.full(int(same.sum()), 1.0 / distance))
+    row, col, val = (
+        np.concatenate(rows + cols),
+        np.concatenate(cols + rows),
+        np.concatenate(vals * 2),
+    )
+    counts = sp.coo_matrix((val, (row, col)), shape=(size, size)).tocsr()
+    counts.sum_duplicates()
+    return counts
+
+
+def _ppmi(counts: sp.csr_matrix, smoothing: float = 0.75) -> sp.csr_matrix:
+    """Positive PMI, with the context distribution smoothed (power 0.75)."""
+    total = counts.sum()
+    word = np.asarray(counts.sum(axis=1)).ravel() / total
+    context = np.asarray(counts.sum(axis=0)).ravel() ** smoothing
+    context /= context.sum()
+    coo = counts.tocoo()
+    pmi = np.log(coo.data / total / word[coo.row] / context[coo.col])
+    keep = pmi > 0
+    return sp.csr_matrix(
+        (pmi[keep].astype(np.float32), (coo.row[keep], coo.col[keep])), shape=counts.shape
+    )
+
+
+def learn_word_vectors(
+    segmented: Iterable[str],
+    *,
+    dim: int = 150,
+    window: int = 5,
+    min_count: int = 5,
+    random_state: int = 0,
+) -> WordVectors:
+    """Learn word vectors from segmented texts (PPMI of co-occurrences + truncated SVD).
+
+    Words seen fewer than ``min_count`` times are left out; pairs of words up to
+    ``window`` tokens apart in one text count, the nearer the more. The SVD is
+    seeded with ``random_state``: the same texts give the same vectors.
+
+    Examples
+    --------
+    >>> texts = ["mưa bão lớn", "bão gây mưa lớn", "kẻ trộm bị bắt", "bắt kẻ trộm"] * 3
+    >>> wv = learn_word_vectors(texts, dim=2, min_count=2)
+    >>> len(wv), wv.dim
+    (8, 2)
+    """
+    docs = [text.lower().split() for text in segmented]
+    frequency = Counter(token for doc in docs for token in doc)
+    terms = sorted(
+        (t for t, c in frequency.items() if c >= min_count), key=lambda t: (-frequency[t], t)
+    )
+    if len(terms) <= dim:
+        raise ValueError(
+            f"word vectors: only {len(terms)} words occur {min_count} times or more, "
+            f"too few for {dim} dimensions; give more text or lower dim / min_count"
+        )
+    index = {term: i for i, term in enumerate(terms)}
+    ids = [[index.get(token, -2) for token in doc] for doc in docs]
+    # an unknown word (-2) breaks no window: it is removed before pairs are counted
+    counts = _cooccurrence([[i for i in doc if i >= 0] for doc in ids], len(terms), window)
+    u, s, _ = randomized_svd(_ppmi(counts), dim, n_iter=5, random_state=random_state)
+    vectors = u * np.sqrt(s)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    in_docs = Counter(i for doc in ids for i in set(doc) if i >= 0)
+    df = np.array([in_docs[i] for i in range(len(terms))], dtype=np.float64)
+    weights = np.log((1 + len(docs)) / (1 + df)) + 1
+    return WordVectors(
+        terms, np.round(vectors * _QUANT).astype(np.int8), weights.astype(np.float32)
+    )

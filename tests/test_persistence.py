@@ -113,7 +113,7 @@ def test_skops_file_of_another_shape_is_refused(saved, rehash):
     _, folder = saved
     sio.dump({"weights": np.ones(2)}, folder / "model.skops")
     rehash(folder)
-    with pytest.raises(ModelError, match="does not hold a newscat model"):
+    with pytest.raises(ModelError, match="does not hold the newscat model metadata.json describes"):
         load_model(folder)
 
 

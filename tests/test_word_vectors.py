@@ -110,3 +110,16 @@ def test_recipe_learns_vectors_from_its_pools(tmp_path, rows):
     assert isinstance(model.word_vectors, WordVectors) and model.word_vectors.dim == 8
     assert summary["word_vector_seconds"] is not None
     assert model.metadata_["training_data"]["word_vector_pools"] == [str(pool)]
+
+
+def test_an_altered_word_list_is_refused_by_its_hash(tmp_path, rows, vectors):
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    folder = save_model(model.fit(texts, labels), tmp_path / "m")
+    with gzip.open(folder / "word_vectors.txt.gz", "rt", encoding="utf-8") as f:
+        words = f.read().split("\n")
+    words[0], words[1] = words[1], words[0]  # same words, same size: only the hash tells
+    with gzip.open(folder / "word_vectors.txt.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join(words))
+    with pytest.raises(ModelError, match=r"word_vectors\.txt\.gz does not match the size and SHA"):
+        load_model(folder)

@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print the flagged texts")
     args = parser.parse_args()
     model = newscat.load()
-    vocabulary = model.pipeline_.named_steps["tfidf"].vocabulary_
+    vocabulary = model.tfidf_.vocabulary_
     mark = SYLLABLE_MARK if model.syllable_features else None
     print(f"flagged: Vietnamese share < {MIN_VIETNAMESE_SHARE} or known < {MIN_KNOWN_SHARE}")
     print("| corpus | texts | flagged | Vietnamese share p0.5 | known share p0.5 | ms / text |")

@@ -164,7 +164,7 @@ def test_syllable_features_need_a_word_segmenter():
 
 def test_syllable_features_add_syllable_terms():
     model = small(segmenter="dictionary", syllable_features=True).fit(TEXTS, LABELS)
-    vocabulary = model.pipeline_.named_steps["tfidf"].vocabulary_
+    vocabulary = model.tfidf_.vocabulary_
     assert "công_đoàn" in vocabulary and "~công" in vocabulary and "~đoàn" in vocabulary
 
 

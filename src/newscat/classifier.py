@@ -469,7 +469,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         segmented = segmented[:SAMPLE_CHARS]
         if vietnamese_share(segmented) < MIN_VIETNAMESE_SHARE:
             return NOT_VIETNAMESE
-        vocabulary = self.pipeline_.named_steps["tfidf"].vocabulary_
+        vocabulary = self.tfidf_.vocabulary_
         mark = SYLLABLE_MARK if self.syllable_features else None
         if known_share(segmented, vocabulary, mark) < MIN_KNOWN_SHARE:
             return FEW_KNOWN_TERMS

@@ -42,7 +42,7 @@ import json
 import os
 import shutil
 import stat
-import tempfile
+import uuid
 import warnings
 import zipfile
 import zlib
@@ -186,7 +186,9 @@ def save_model(
     }
     check_output(target, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    # Not tempfile.mkdtemp: its folder is private (0700); this one follows the umask.
+    staging = target.parent / f".{target.name}.new-{uuid.uuid4().hex}"
+    staging.mkdir()
     try:
         for filename, content in files.items():
             with open(staging / filename, "wb") as f:

@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -536,3 +537,12 @@ def test_top_k_below_one_or_not_an_integer_is_refused(small_model_dir, top_k):
     with pytest.raises(ValueError, match=f"top_k must be an integer of at least 1, got {top_k!r}"):
         model.classify("Bão số 3 gây mưa lớn", top_k=top_k)
     assert len(model.classify("Bão số 3 gây mưa lớn", top_k=99).top_k) == len(model.classes_)
+
+
+def test_a_saved_model_folder_follows_the_umask(tmp_path, small_model_dir):
+    old = os.umask(0o022)
+    try:
+        folder = save_model(load_model(small_model_dir), tmp_path / "shared-model")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755

@@ -123,8 +123,39 @@ def test_classify_argument_and_stdin(trained):
         text=True,
         check=True,
     )
+    by_dash = subprocess.run(
+        [sys.executable, "-m", "newscat.cli", "classify", "--model", str(output), "--json", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert by_arg.stdout.split("\t")[0] == "crime"
     assert json.loads(by_stdin.stdout)["label"] == "crime"
+    assert json.loads(by_dash.stdout) == json.loads(by_stdin.stdout)
+
+
+def test_classify_reads_a_file(trained, tmp_path, capsys):
+    output, _ = trained
+    article = tmp_path / "article.txt"
+    text = "Công an bắt giữ nhóm đối tượng trộm cắp tài sản, khởi tố vụ án"
+    article.write_bytes(text.encode("utf-16"))  # with a byte-order mark
+    assert main(["classify", "--model", str(output), "--json", "--file", str(article)]) == 0
+    by_file = json.loads(capsys.readouterr().out)
+    assert main(["classify", "--model", str(output), "--json", text]) == 0
+    assert by_file == json.loads(capsys.readouterr().out)
+    with pytest.raises(SystemExit) as stop:  # argparse exits on usage errors
+        main(["classify", "--model", str(output), "--file", str(article), text])
+    assert stop.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert main(["classify", "--model", str(output), "--file", str(tmp_path / "none.txt")]) == 1
+    assert "none.txt" in capsys.readouterr().err
+
+
+def test_evaluate_uses_the_shipped_model_by_default(data_file, capsys):
+    assert main(["evaluate", "--data", str(data_file), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["n"] == 300 and metrics["accuracy"] > 0.8
 
 
 def test_classify_empty_text_says_so(trained, capsys):

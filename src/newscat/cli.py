@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import DataError, ModelError, NewscatError, UsageError
+from .textfiles import read_text_file
 
 __all__ = ["EXIT_DATA", "EXIT_INTERRUPTED", "EXIT_MODEL", "EXIT_USAGE", "build_parser", "main"]
 
@@ -210,7 +211,7 @@ def _add_evaluate_parser(sub) -> None:
         help="measure a model on labelled articles",
         description="Print accuracy, macro/weighted F1, per-class scores and the confusion matrix.",
     )
-    p.add_argument("--model", required=True, help="model folder")
+    p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
     p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
@@ -221,11 +222,11 @@ def _add_evaluate_parser(sub) -> None:
 
 
 def _run_evaluate(args) -> int:
+    from . import load
     from .evaluation import compute_metrics, format_report, plot_confusion, write_errors
-    from .persistence import load_model
     from .readers import read_labelled
 
-    model = load_model(args.model)
+    model = load(args.model)
     data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
     results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
     predicted = [result.label for result in results]
@@ -250,10 +251,16 @@ def _run_evaluate(args) -> int:
 def _add_classify_parser(sub) -> None:
     p = sub.add_parser(
         "classify",
-        help="label one text (argument or standard input)",
+        help="label one text (argument, file or standard input)",
         description="Print the label, its Vietnamese name and score for one article.",
     )
-    p.add_argument("text", nargs="?", help="the article text; read from stdin when absent")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "text", nargs="?", help="the article text; '-' or none: read it from standard input"
+    )
+    source.add_argument(
+        "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
+    )
     p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument(
         "--top-k",
@@ -269,7 +276,12 @@ def _add_classify_parser(sub) -> None:
 def _run_classify(args) -> int:
     from . import load
 
-    text = args.text if args.text is not None else _read_stdin()
+    if args.file is not None:
+        text = read_text_file(args.file)
+    elif args.text is None or args.text == "-":
+        text = _read_stdin()
+    else:
+        text = args.text
     model = load(args.model)
     result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
     if args.json:

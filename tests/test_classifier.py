@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
-from newscat import DataError, NewsClassifier
+from newscat import DataError, NewsClassifier, load_model
 
 TEXTS = [
     "Bão số 3 gây mưa lớn ở Hà Nội",
@@ -174,3 +174,18 @@ def test_title_weight_makes_the_headline_count_more():
     weighted = small(title_weight=2).fit(TEXTS, LABELS)
     weather = list(plain.classes_).index("weather")
     assert weighted.predict_proba([text])[0][weather] > plain.predict_proba([text])[0][weather]
+
+
+def test_decision_function_ranks_labels_as_predict_does(small_model_dir, labor5_rows):
+    model = load_model(small_model_dir)
+    texts = [row["text"] for row in labor5_rows[:200]] + ["   "]
+    scores = model.decision_function(texts)
+    assert scores.shape == (len(texts), len(model.classes_))
+    predicted = model.predict(texts)
+    assert list(model.classes_[scores[:-1].argmax(axis=1)]) == list(predicted[:-1])
+    assert not scores[-1].any() and predicted[-1] is None
+
+
+def test_tags_declare_text_input():
+    tags = NewsClassifier().__sklearn_tags__()
+    assert tags.input_tags.string and not tags.input_tags.two_d_array

@@ -90,3 +90,11 @@ def test_wheel_carries_the_model(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for part in ("model.skops", "vocabulary.txt.gz", "metadata.json", "README.md"):
         assert f"newscat/models/labor5/{part}" in names
+
+
+def test_decision_function_of_the_shipped_model_agrees_with_predict(labor5_rows):
+    model = newscat.load()
+    texts = [row["text"] for row in labor5_rows[:100]]
+    scores = model.decision_function(texts)
+    assert scores.shape == (100, len(TOPICS))
+    assert list(model.classes_[scores.argmax(axis=1)]) == list(model.predict(texts))

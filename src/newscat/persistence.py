@@ -543,18 +543,23 @@ def _read_state(path: Path, metadata: dict) -> dict:
     return state
 
 
-def _check_idf(idf, metadata: dict, where: str) -> None:
-    n_features = metadata["vocabulary"]["terms"]
+def _check_weights(values, count: int, what: str, where: str) -> None:
+    """Refuse ``values`` unless they are ``count`` finite floats (``what`` names them)."""
     if not (
-        isinstance(idf, np.ndarray)
-        and idf.shape == (n_features,)
-        and idf.dtype.kind == "f"
-        and np.isfinite(idf).all()
+        isinstance(values, np.ndarray)
+        and values.shape == (count,)
+        and values.dtype.kind == "f"
+        and np.isfinite(values).all()
     ):
         raise ModelError(
-            f"{where}: expected {n_features:,} finite TF-IDF weights (one per vocabulary term), "
-            f"got {type(idf).__name__} of shape {getattr(idf, 'shape', '?')}"
+            f"{where}: expected {count:,} finite {what}, "
+            f"got {type(values).__name__} of shape {getattr(values, 'shape', '?')}"
         )
+
+
+def _check_idf(idf, metadata: dict, where: str) -> None:
+    terms = metadata["vocabulary"]["terms"]
+    _check_weights(idf, terms, "TF-IDF weights (one per vocabulary term)", where)
 
 
 def _check_estimator(model, metadata: dict, where: str) -> None:
@@ -583,16 +588,7 @@ def _check_word_vectors(vectors, metadata: dict, where: str) -> None:
 
 def _check_word_weights(weights, metadata: dict, where: str) -> None:
     words = metadata["word_vectors"]["terms"]
-    if not (
-        isinstance(weights, np.ndarray)
-        and weights.shape == (words,)
-        and weights.dtype.kind == "f"
-        and np.isfinite(weights).all()
-    ):
-        raise ModelError(
-            f"{where}: expected {words:,} finite word weights (one per word), "
-            f"got {type(weights).__name__} of shape {getattr(weights, 'shape', '?')}"
-        )
+    _check_weights(weights, words, "word weights (one per word)", where)
 
 
 # What model.skops holds: entry -> check of the loaded value against the metadata.

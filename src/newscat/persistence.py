@@ -543,23 +543,28 @@ def _read_state(path: Path, metadata: dict) -> dict:
     return state
 
 
-def _check_weights(values, count: int, what: str, where: str) -> None:
-    """Refuse ``values`` unless they are ``count`` finite floats (``what`` names them)."""
-    if not (
-        isinstance(values, np.ndarray)
-        and values.shape == (count,)
-        and values.dtype.kind == "f"
-        and np.isfinite(values).all()
-    ):
+def _check_array(values, shape: tuple, dtype_fits, expected: str, where: str) -> None:
+    """Refuse ``values`` unless it is an array of ``shape`` whose dtype (and content)
+    ``dtype_fits``; ``expected`` says what was wanted."""
+    if not (isinstance(values, np.ndarray) and values.shape == shape and dtype_fits(values)):
         raise ModelError(
-            f"{where}: expected {count:,} finite {what}, "
+            f"{where}: expected {expected}, "
             f"got {type(values).__name__} of shape {getattr(values, 'shape', '?')}"
         )
 
 
+def _finite_floats(values: np.ndarray) -> bool:
+    return values.dtype.kind == "f" and bool(np.isfinite(values).all())
+
+
+def _int8(values: np.ndarray) -> bool:
+    return values.dtype == np.int8
+
+
 def _check_idf(idf, metadata: dict, where: str) -> None:
     terms = metadata["vocabulary"]["terms"]
-    _check_weights(idf, terms, "TF-IDF weights (one per vocabulary term)", where)
+    expected = f"{terms:,} finite TF-IDF weights (one per vocabulary term)"
+    _check_array(idf, (terms,), _finite_floats, expected, where)
 
 
 def _check_estimator(model, metadata: dict, where: str) -> None:
@@ -577,18 +582,13 @@ def _check_estimator(model, metadata: dict, where: str) -> None:
 
 def _check_word_vectors(vectors, metadata: dict, where: str) -> None:
     shape = (metadata["word_vectors"]["terms"], metadata["word_vectors"]["dimensions"])
-    if not (
-        isinstance(vectors, np.ndarray) and vectors.shape == shape and vectors.dtype == np.int8
-    ):
-        raise ModelError(
-            f"{where}: expected int8 word vectors of shape {shape}, got "
-            f"{type(vectors).__name__} of shape {getattr(vectors, 'shape', '?')}"
-        )
+    _check_array(vectors, shape, _int8, f"int8 word vectors of shape {shape}", where)
 
 
 def _check_word_weights(weights, metadata: dict, where: str) -> None:
     words = metadata["word_vectors"]["terms"]
-    _check_weights(weights, words, "word weights (one per word)", where)
+    expected = f"{words:,} finite word weights (one per word)"
+    _check_array(weights, (words,), _finite_floats, expected, where)
 
 
 # What model.skops holds: entry -> check of the loaded value against the metadata.

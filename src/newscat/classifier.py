@@ -152,6 +152,22 @@ def _linear(model):
     return model
 
 
+def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray:
+    """``score`` of the non-empty segmented texts, zeros for the empty ones.
+
+    Examples
+    --------
+    >>> _scores_of_filled(["a b", ""], (2,), lambda texts: [[0.25, 0.75]] * len(texts))
+    array([[0.25, 0.75],
+           [0.  , 0.  ]])
+    """
+    scores = np.zeros((len(segmented), *columns))
+    filled = [i for i, tokens in enumerate(segmented) if tokens]
+    if filled:
+        scores[filled] = score([segmented[i] for i in filled])
+    return scores
+
+
 def _store_coefficients_as_float32(model) -> None:
     """Halve the size of a fitted linear model; TF-IDF features are float32 already."""
     model = _linear(model)
@@ -416,11 +432,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         return self._proba(self._segment(check_texts(X, "X"), clean))
 
     def _proba(self, segmented: list[str]) -> np.ndarray:
-        proba = np.zeros((len(segmented), len(self.classes_)))
-        filled = [i for i, tokens in enumerate(segmented) if tokens]
-        if filled:
-            proba[filled] = self.pipeline_.predict_proba([segmented[i] for i in filled])
-        return proba
+        return _scores_of_filled(segmented, (len(self.classes_),), self.pipeline_.predict_proba)
 
     def decision_function(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:
         """Return the linear model's raw scores, one row per text, before calibration.
@@ -439,14 +451,12 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "pipeline_")
         segmented = self._segment(check_texts(X, "X"), clean)
-        filled = [i for i, tokens in enumerate(segmented) if tokens]
-        width = len(self.classes_) if len(self.classes_) > 2 else None
-        scores = np.zeros((len(segmented), width) if width else len(segmented))
-        if filled:
-            features = self.pipeline_.steps[0][1].transform([segmented[i] for i in filled])
-            linear = _linear(self.pipeline_.named_steps["model"])
-            scores[filled] = linear.decision_function(features)
-        return scores
+        features = self.pipeline_.steps[0][1]
+        linear = _linear(self.pipeline_.named_steps["model"])
+        columns = (len(self.classes_),) if len(self.classes_) > 2 else ()
+        return _scores_of_filled(
+            segmented, columns, lambda texts: linear.decision_function(features.transform(texts))
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

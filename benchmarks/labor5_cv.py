@@ -19,8 +19,8 @@ import argparse
 import time
 from pathlib import Path
 
-from newscat.readers import LabelledData
-from newscat.training import (
+from newscat.readers.labelled import LabelledData
+from newscat.training.train import (
     cross_validate,
     data_slices,
     load_recipe,

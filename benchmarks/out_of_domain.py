@@ -1,7 +1,7 @@
 """How often the out-of-domain rule flags real articles, and what it flags.
 
 The shipped model labels each corpus; the table gives, per corpus, the share of
-texts flagged "not Vietnamese text" or "few known terms" (see newscat.domain),
+texts flagged "not Vietnamese text" or "few known terms" (see newscat.classifier.domain),
 the lowest percentiles of both measures, and the cost of computing them. With
 ``--show`` the flagged texts are printed (their first 100 characters).
 
@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 import newscat
-from newscat.domain import (
+from newscat.classifier.domain import (
     MIN_KNOWN_SHARE,
     MIN_VIETNAMESE_SHARE,
     SAMPLE_CHARS,
     known_share,
     vietnamese_share,
 )
-from newscat.features import SYLLABLE_MARK
+from newscat.classifier.features import SYLLABLE_MARK
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CORPORA = [

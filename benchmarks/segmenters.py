@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from newscat.normalize import normalize_text
-from newscat.segment import get_segmenter
+from newscat.segmenters.registry import get_segmenter
+from newscat.text.normalize import normalize_text
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CORPORA = ("vntc/test.jsonl.gz", "labor5/train.jsonl")

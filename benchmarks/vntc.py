@@ -37,7 +37,7 @@ SYSTEMS = {
 
 
 def _read(split: str):
-    from newscat.readers import read_labelled
+    from newscat.readers.labelled import read_labelled
 
     return read_labelled(DATA / f"{split}.jsonl.gz")
 
@@ -48,7 +48,7 @@ def _dedup_mask(train_texts, test_texts) -> list[bool]:
 
 
 def _metrics(y_true, y_pred, keep=None) -> tuple[float, float]:
-    from newscat.evaluation import compute_metrics
+    from newscat.training.evaluation import compute_metrics
 
     if keep is not None:
         y_true = [y for y, k in zip(y_true, keep) if k]

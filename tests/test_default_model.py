@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import newscat
-from newscat.training import load_recipe, train_model
+from newscat.training.train import load_recipe, train_model
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = {"union_welfare", "labor_safety", "weather", "crime", "events", "other"}

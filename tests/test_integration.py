@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from newscat import NewsClassifier, load_model, save_model
-from newscat.evaluation import compute_metrics
+from newscat.training.evaluation import compute_metrics
 
 PER_CLASS_TRAIN, PER_CLASS_TEST = 150, 60  # measured: accuracy 0.868, macro-F1 0.865
 

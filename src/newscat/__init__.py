@@ -13,8 +13,8 @@ from importlib.resources import files
 
 __version__ = "0.1.0"
 
-from .classifier import NewsClassifier, Prediction  # noqa: E402
-from .dask_engine import score_bag, score_dataframe  # noqa: E402
+from .classifier.estimator import NewsClassifier, Prediction  # noqa: E402
+from .classifier.persistence import load_model, metadata_digest, save_model  # noqa: E402
 from .errors import (  # noqa: E402
     DataError,
     ModelError,
@@ -22,10 +22,10 @@ from .errors import (  # noqa: E402
     NewscatError,
     UntrustedModelError,
 )
-from .normalize import normalize_text  # noqa: E402
-from .pages import clean_page  # noqa: E402
-from .persistence import load_model, metadata_digest, save_model  # noqa: E402
-from .scoring import ScoreSummary, score_archive  # noqa: E402
+from .scoring.engines.dask import score_bag, score_dataframe  # noqa: E402
+from .scoring.job import ScoreSummary, score_archive  # noqa: E402
+from .text.normalize import normalize_text  # noqa: E402
+from .text.pages import clean_page  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import dask
 import pytest
-from test_scoring import Crash, crash_after
 
 from newscat import DataError
-from newscat.archive import Archive
+from newscat.classifier.persistence import load_model
 from newscat.cli import main
 from newscat.errors import UsageError
-from newscat.outputs import ResultFiles
-from newscat.persistence import load_model
-from newscat.scoring import score_archive
+from newscat.readers.archive import Archive
+from newscat.scoring.job import score_archive
+from newscat.scoring.outputs import ResultFiles
+from tests.scoring.test_job import Crash, crash_after
 
 
 # ------------------------------------------------------------------ helpers
@@ -229,7 +229,7 @@ def test_lone_surrogates_from_json_escapes_are_reported(tmp_path, texts, model):
 
 @pytest.mark.parametrize("name", ["in.jsonl", "in.jsonl.gz"])
 def test_an_over_long_line_is_an_error_record(tmp_path, texts, model, monkeypatch, name):
-    monkeypatch.setattr("newscat.archive.MAX_RECORD_BYTES", 1000)
+    monkeypatch.setattr("newscat.readers.archive.MAX_RECORD_BYTES", 1000)
     lines = article_lines([text[:200] for text in texts[:4]])
     lines[2:2] = [json.dumps({"id": "long", "text": "mưa " * 1000})]
     source = write_jsonl(tmp_path / name, lines)
@@ -243,7 +243,7 @@ def test_an_over_long_line_is_an_error_record(tmp_path, texts, model, monkeypatc
 
 
 def test_over_long_csv_records_are_skipped_to_their_end(tmp_path, model, monkeypatch):
-    monkeypatch.setattr("newscat.archive.MAX_RECORD_BYTES", 1000)
+    monkeypatch.setattr("newscat.readers.archive.MAX_RECORD_BYTES", 1000)
     path = tmp_path / "in.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -264,7 +264,7 @@ def test_over_long_csv_records_are_skipped_to_their_end(tmp_path, model, monkeyp
 
 
 def test_an_over_long_article_file_is_an_error_record(tmp_path, model, monkeypatch):
-    monkeypatch.setattr("newscat.archive.MAX_RECORD_BYTES", 1000)
+    monkeypatch.setattr("newscat.readers.archive.MAX_RECORD_BYTES", 1000)
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "a.txt").write_text("Mưa bão lớn", encoding="utf-8")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newscat.persistence import load_model
-from newscat.scoring import score_archive
+from newscat.classifier.persistence import load_model
+from newscat.scoring.job import score_archive
 
 SEED = 20261201
 # (first, last) code points, mixed into the strings

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 import newscat
-from newscat.archive import Archive, Record
 from newscat.cli import main
 from newscat.errors import MissingExtraError
 from newscat.extras import EXTRAS, require
-from newscat.outputs import output_format
+from newscat.readers.archive import Archive, Record
+from newscat.scoring.outputs import output_format
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -65,7 +65,7 @@ def test_the_default_install_leaves_parquet_html_and_dask_to_extras(project):
 def _imported_packages() -> set[str]:
     """Top-level packages that newscat's modules import, directly or with extras.require."""
     found = set()
-    for path in (ROOT / "src" / "newscat").glob("*.py"):
+    for path in (ROOT / "src" / "newscat").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
@@ -313,7 +313,7 @@ def test_recipe_with_a_conflicting_segmenter_is_refused_before_reading(tmp_path,
 
 
 def test_recipe_options_override_the_recipe():
-    from newscat.cli import _recipe_from_args, build_parser
+    from newscat.cli.app import _recipe_from_args, build_parser
 
     recipe = ROOT / "data" / "labor5.json"
     args = build_parser().parse_args(
@@ -358,12 +358,12 @@ def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
 
 
 def test_interrupted_scoring_says_how_to_resume(tmp_path, monkeypatch, capsys):
-    import newscat.scoring
+    import newscat.scoring.job
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(newscat.scoring, "score_archive", interrupted)
+    monkeypatch.setattr(newscat.scoring.job, "score_archive", interrupted)
     assert main(["score", "in.jsonl", "-o", str(tmp_path / "o.jsonl")]) == 130
     assert one_line_error(capsys.readouterr().err) == (
         f"interrupted; run the same command with --resume to finish {tmp_path / 'o.jsonl'}"

@@ -24,10 +24,10 @@ import skops.io as sio
 
 import newscat
 from newscat import ModelError, ModelVersionWarning, NewsClassifier, load, load_model, save_model
-from newscat.cache import default_cache_dir
+from newscat.classifier.metadata import DATA_PARAMS, PARAM_FIELDS, RUNTIME_PARAMS
+from newscat.classifier.persistence import read_metadata
 from newscat.cli import main
-from newscat.metadata import DATA_PARAMS, PARAM_FIELDS, RUNTIME_PARAMS
-from newscat.persistence import read_metadata
+from newscat.segmenters.cache import default_cache_dir
 
 TEXTS = ["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 3
 LABELS = ["weather", "weather", "crime", "crime"] * 3

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from newscat import DataError, NewsClassifier, load
-from newscat.domain import FEW_KNOWN_TERMS, NOT_VIETNAMESE
+from newscat.classifier.domain import FEW_KNOWN_TERMS, NOT_VIETNAMESE
 
 TEXTS = ["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 3
 LABELS = ["weather", "weather", "crime", "crime"] * 3

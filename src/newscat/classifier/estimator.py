@@ -1,0 +1,540 @@
+"""The topic classifier: normalise, segment, TF-IDF, linear model, calibrated scores.
+
+:class:`NewsClassifier` follows scikit-learn's estimator contract, so it can be
+cloned, cross-validated and tuned with ``GridSearchCV`` like any estimator; it
+takes raw article texts and string labels.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import DataError
+from ..segmenters.registry import SEGMENTERS, segment_texts
+from ..text.normalize import normalize_text
+from ..text.pages import clean_page
+from .domain import (
+    FEW_KNOWN_TERMS,
+    MIN_KNOWN_SHARE,
+    MIN_VIETNAMESE_SHARE,
+    NOT_VIETNAMESE,
+    SAMPLE_CHARS,
+    known_share,
+    vietnamese_share,
+)
+from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
+from .word_vectors import ArticleVectors, WordVectors
+
+__all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
+
+CLASSIFIERS = ("linearsvc", "logreg", "sgd")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One labelled text.
+
+    ``label`` is ``None`` (and ``score`` 0) for an empty text; ``uncertain`` marks a
+    result to send to a person (see :meth:`NewsClassifier.classify`).
+    """
+
+    label: str | None
+    name: str | None
+    score: float
+    top_k: list[tuple[str, float]] = field(default_factory=list)
+    uncertain: bool = True
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for JSON output."""
+        return {
+            "label": self.label,
+            "name": self.name,
+            "score": self.score,
+            "top_k": [{"label": label, "score": score} for label, score in self.top_k],
+            "uncertain": self.uncertain,
+            "reason": self.reason,
+        }
+
+
+def check_texts(texts, what: str = "texts") -> list[str]:
+    """Return ``texts`` as a list of str, or raise a clear error.
+
+    Examples
+    --------
+    >>> check_texts(("a", "b"))
+    ['a', 'b']
+    >>> check_texts("one article")
+    Traceback (most recent call last):
+    ...
+    TypeError: Iterable over raw text documents expected, string object received; \
+pass a list of texts, e.g. [text]
+    >>> check_texts(np.array([["a", "b"]]))
+    Traceback (most recent call last):
+    ...
+    TypeError: texts: expected a 1-D list or Series of texts, got a 2-D ndarray; pass one \
+column, e.g. df["text"], not df[["text"]]
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            "Iterable over raw text documents expected, string object received; "
+            "pass a list of texts, e.g. [text]"
+        )
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"{what}: expected a list of str, got {type(texts).__name__}")
+    ndim = getattr(texts, "ndim", 1)
+    if ndim != 1:  # a DataFrame iterates over its column names, not its rows
+        raise TypeError(
+            f"{what}: expected a 1-D list or Series of texts, got a {ndim}-D "
+            f"{type(texts).__name__}; pass one column, e.g. df[\"text\"], not df[[\"text\"]]"
+        )
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{what}[{i}]: expected str, got {type(text).__name__}")
+    return texts
+
+
+def check_labels(labels, what: str = "y") -> list[str]:
+    """Return ``labels`` as a list of str, or raise naming the first bad one.
+
+    Every label must be a non-empty str: a missing label (``None``, NaN) or a
+    number is refused rather than turned into a class such as ``'nan'``.
+
+    Examples
+    --------
+    >>> check_labels(["weather", "crime"])
+    ['weather', 'crime']
+    >>> check_labels(["weather", None])
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: y[1]: the label is missing (None); every text needs a label
+    """
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise TypeError(f"{what}: expected a list of str labels, got {type(labels).__name__}")
+    if getattr(labels, "ndim", 1) != 1:
+        raise TypeError(f"{what}: expected a 1-D list or Series of labels, got {labels.ndim}-D")
+    checked = []
+    for i, label in enumerate(labels):
+        if label is None or (isinstance(label, float) and label != label):
+            raise DataError(
+                f"{what}[{i}]: the label is missing ({label}); every text needs a label"
+            )
+        if not isinstance(label, str):
+            raise DataError(
+                f"{what}[{i}]: labels must be str (topic names such as 'weather'), "
+                f"got {type(label).__name__} {label!r}"
+            )
+        if not label.strip():
+            raise DataError(f"{what}[{i}]: the label is empty; every text needs a label")
+        checked.append(str(label))
+    return checked
+
+
+def _linear(model):
+    """The linear model itself, inside its calibration when it has one."""
+    if isinstance(model, CalibratedClassifierCV):
+        return model.calibrated_classifiers_[0].estimator
+    return model
+
+
+def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray:
+    """``score`` of the non-empty segmented texts, zeros for the empty ones.
+
+    Examples
+    --------
+    >>> _scores_of_filled(["a b", ""], (2,), lambda texts: [[0.25, 0.75]] * len(texts))
+    array([[0.25, 0.75],
+           [0.  , 0.  ]])
+    """
+    scores = np.zeros((len(segmented), *columns))
+    filled = [i for i, tokens in enumerate(segmented) if tokens]
+    if filled:
+        scores[filled] = score([segmented[i] for i in filled])
+    return scores
+
+
+def _store_coefficients_as_float32(model) -> None:
+    """Halve the size of a fitted linear model; TF-IDF features are float32 already."""
+    model = _linear(model)
+    model.coef_ = model.coef_.astype(np.float32)
+    model.intercept_ = model.intercept_.astype(np.float32)
+
+
+class NewsClassifier(ClassifierMixin, BaseEstimator):
+    """Vietnamese news topic classifier.
+
+    Parameters
+    ----------
+    segmenter : {"underthesea", "dictionary", "syllable"}
+        Word segmenter, used at training and prediction alike.
+    classifier : {"linearsvc", "logreg", "sgd"}
+        Linear model. ``linearsvc`` and ``sgd`` (hinge loss) get probabilities by
+        temperature scaling on cross-validated decision values.
+    C : float
+        Inverse regularisation strength (``linearsvc``, ``logreg``).
+    alpha : float
+        Regularisation strength (``sgd``).
+    ngram_range : tuple of int
+        Word n-grams for TF-IDF.
+    syllable_features : bool
+        Also count the n-grams of syllables (words split at ``_``), so that a text
+        is seen both as words and as syllables; needs a word segmenter.
+    title_weight : int
+        How many more times the headline counts: the first non-empty line, when it is
+        short enough to be one (:data:`~newscat.features.HEADLINE_MAX_CHARS`).
+    min_df, max_df, max_features, sublinear_tf :
+        As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
+    class_weight : None or "balanced"
+        Class weights of the linear model.
+    calibration_cv : int
+        Folds for calibrating scores of models without their own probabilities.
+    clean_pages : bool
+        Strip page furniture (teasers, captions, sign-offs) before predicting;
+        for models that label raw scraped pages.
+    max_chars : int
+        Only the first ``max_chars`` characters of a text are used, at training and
+        prediction time: the headline and first paragraphs decide a topic, and a huge
+        document (a whole scraped site in one file) cannot stall a run.
+    label_names : dict or None
+        Display name of each label, e.g. ``{"weather": "Thời tiết"}``.
+    min_score, min_margin : float
+        A result is uncertain when its top score is below ``min_score`` or the top
+        two scores are closer than ``min_margin``.
+    cache_dir : path, None or False
+        Segmentation cache folder (``None``: the user cache, ``False``: none).
+    n_jobs : int
+        Processes for segmenting uncached texts.
+    progress : bool
+        Show a progress bar while segmenting the training texts.
+    random_state : int
+        Seed of the linear model's solver: the same data and seed give the same model.
+    word_vectors : WordVectors or None
+        Word vectors learnt from unlabelled news (:func:`~newscat.word_vectors.learn_word_vectors`);
+        each text's article vector, times ``vector_weight``, joins its TF-IDF columns.
+    vector_weight : float
+        Weight of the article vector beside the (unit-length) TF-IDF row.
+
+    Examples
+    --------
+    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, calibration_cv=2)
+    >>> texts = ["Bão số 3 gây mưa lớn", "Mưa lớn kéo dài do bão",
+    ...          "Công an bắt nghi phạm trộm", "Tòa xử vụ trộm cắp tài sản"]
+    >>> clf = clf.fit(texts, ["weather", "weather", "crime", "crime"])
+    >>> clf.predict(["Bão gây mưa"])[0]
+    'weather'
+    """
+
+    _parameter_constraints: dict = {
+        "segmenter": [StrOptions(set(SEGMENTERS))],
+        "classifier": [StrOptions(set(CLASSIFIERS))],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "ngram_range": [tuple],
+        "syllable_features": ["boolean"],
+        "title_weight": [Interval(Integral, 0, None, closed="left")],
+        "min_df": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="both")],
+        "max_df": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="both")],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "sublinear_tf": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "calibration_cv": [Interval(Integral, 2, None, closed="left")],
+        "clean_pages": ["boolean"],
+        "max_chars": [Interval(Integral, 1, None, closed="left")],
+        "label_names": [dict, None],
+        "min_score": [Interval(Real, 0, 1, closed="both")],
+        "min_margin": [Interval(Real, 0, 1, closed="both")],
+        "cache_dir": [str, os.PathLike, "boolean", None],
+        "n_jobs": [Interval(Integral, 1, None, closed="left")],
+        "progress": ["boolean"],
+        "random_state": ["random_state"],
+        "word_vectors": [WordVectors, None],
+        "vector_weight": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        segmenter: str = "underthesea",
+        classifier: str = "linearsvc",
+        *,
+        C: float = 1.0,
+        alpha: float = 1e-5,
+        ngram_range: tuple[int, int] = (1, 2),
+        syllable_features: bool = False,
+        title_weight: int = 0,
+        min_df: int | float = 2,
+        max_df: int | float = 0.5,
+        max_features: int | None = 150_000,
+        sublinear_tf: bool = True,
+        class_weight: str | dict | None = None,
+        calibration_cv: int = 3,
+        clean_pages: bool = False,
+        max_chars: int = 100_000,
+        label_names: dict | None = None,
+        min_score: float = 0.5,
+        min_margin: float = 0.1,
+        cache_dir=None,
+        n_jobs: int = 1,
+        progress: bool = False,
+        random_state=0,
+        word_vectors: WordVectors | None = None,
+        vector_weight: float = 0.4,
+    ) -> None:
+        self.segmenter = segmenter
+        self.classifier = classifier
+        self.C = C
+        self.alpha = alpha
+        self.ngram_range = ngram_range
+        self.syllable_features = syllable_features
+        self.title_weight = title_weight
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.class_weight = class_weight
+        self.calibration_cv = calibration_cv
+        self.clean_pages = clean_pages
+        self.max_chars = max_chars
+        self.label_names = label_names
+        self.min_score = min_score
+        self.min_margin = min_margin
+        self.cache_dir = cache_dir
+        self.n_jobs = n_jobs
+        self.progress = progress
+        self.random_state = random_state
+        self.word_vectors = word_vectors
+        self.vector_weight = vector_weight
+
+    # ----------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Sequence[str], y: Sequence[str]) -> NewsClassifier:
+        """Learn topics from texts ``X`` and their labels ``y``; returns ``self``."""
+        texts = check_texts(X, "X")
+        labels = check_labels(y, "y")
+        if len(texts) != len(labels):
+            raise DataError(f"X has {len(texts)} texts but y has {len(labels)} labels")
+        if not texts:
+            raise DataError("cannot train on an empty dataset: no texts given")
+        if self.syllable_features and self.segmenter == "syllable":
+            raise ValueError(
+                "syllable_features=True needs a word segmenter: with segmenter='syllable' "
+                "the words already are syllables"
+            )
+        classes = sorted(set(labels))
+        if len(classes) < 2:
+            raise DataError(
+                f"cannot train on one label only ({classes[0]!r}): a classifier needs two or more"
+            )
+        segmented = self._segment(texts, clean=False, progress=self.progress)
+        empty = [i for i, tokens in enumerate(segmented) if not tokens]
+        if empty:
+            raise DataError(
+                f"{len(empty)} training text(s) are empty after normalisation, "
+                f"first at index {empty[0]}; remove them or fix the reader"
+            )
+        self.pipeline_ = self._assemble(self._vectorizer(), self._model(labels))
+        self.pipeline_.fit(segmented, labels)
+        _store_coefficients_as_float32(self.pipeline_.named_steps["model"])
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def _features(self, tfidf: TfidfVectorizer):
+        """The TF-IDF step, joined by the article vectors when the model has word vectors."""
+        if self.word_vectors is None:
+            return tfidf
+        vectors = ArticleVectors(self.word_vectors, self.vector_weight)
+        return FeatureUnion([("tfidf", tfidf), ("vectors", vectors)])
+
+    def _features_name(self) -> str:
+        return "tfidf" if self.word_vectors is None else "features"
+
+    def _assemble(self, tfidf: TfidfVectorizer, model) -> Pipeline:
+        """The pipeline from segmented text to scores around ``tfidf`` and ``model``."""
+        return Pipeline([(self._features_name(), self._features(tfidf)), ("model", model)])
+
+    @property
+    def tfidf_(self) -> TfidfVectorizer:
+        """The fitted TF-IDF step."""
+        step = self.pipeline_.steps[0][1]
+        return step.transformer_list[0][1] if isinstance(step, FeatureUnion) else step
+
+    def _vectorizer(self) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer=TermAnalyzer(self.ngram_range, syllables=self.syllable_features),
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            dtype=np.float32,
+        )
+
+    def _model(self, labels: list[str]):
+        if self.classifier == "logreg":
+            return LogisticRegression(
+                C=self.C,
+                class_weight=self.class_weight,
+                max_iter=2000,
+                random_state=self.random_state,
+            )
+        if self.classifier == "linearsvc":
+            base = LinearSVC(
+                C=self.C, class_weight=self.class_weight, random_state=self.random_state
+            )
+        else:
+            base = SGDClassifier(
+                alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state
+            )
+        counts = Counter(labels)
+        rarest, smallest = min(counts.items(), key=lambda item: item[1])
+        if smallest < 2:
+            raise DataError(
+                f"label {rarest!r} has one training text only; calibrating the scores of "
+                f"{self.classifier} needs at least two per label"
+            )
+        folds = min(self.calibration_cv, smallest)
+        return CalibratedClassifierCV(base, method="temperature", cv=folds, ensemble=False)
+
+    # -------------------------------------------------------------- predicting
+    def _segment(self, texts: list[str], clean: bool | None, progress: bool = False) -> list[str]:
+        texts = [text[: self.max_chars] for text in texts]
+        if self.clean_pages if clean is None else clean:
+            texts = [clean_page(text) for text in texts]
+        normalised = [repeat_title(normalize_text(text), self.title_weight) for text in texts]
+        return segment_texts(
+            normalised,
+            self.segmenter,
+            cache_dir=self.cache_dir,
+            n_jobs=self.n_jobs,
+            progress=progress,
+        )
+
+    def predict_proba(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:
+        """Return one row of calibrated scores per text, columns aligned with ``classes_``.
+
+        An empty or whitespace-only text gets a row of zeros: there is no evidence
+        for any topic.
+        """
+        check_is_fitted(self, "pipeline_")
+        return self._proba(self._segment(check_texts(X, "X"), clean))
+
+    def _proba(self, segmented: list[str]) -> np.ndarray:
+        return _scores_of_filled(segmented, (len(self.classes_),), self.pipeline_.predict_proba)
+
+    def decision_function(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:
+        """Return the linear model's raw scores, one row per text, before calibration.
+
+        Columns are aligned with ``classes_`` (one column for two labels, as in
+        scikit-learn); an empty text gets zeros. The calibrated scores of
+        :meth:`predict_proba` rank the labels in the same order.
+
+        Examples
+        --------
+        >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, calibration_cv=2)
+        >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
+        ...               ["weather", "weather", "crime", "crime"] * 2)
+        >>> bool(clf.decision_function(["trời mưa bão"])[0] < 0)  # < 0: classes_[0], crime
+        False
+        """
+        check_is_fitted(self, "pipeline_")
+        segmented = self._segment(check_texts(X, "X"), clean)
+        features = self.pipeline_.steps[0][1]
+        linear = _linear(self.pipeline_.named_steps["model"])
+        columns = (len(self.classes_),) if len(self.classes_) > 2 else ()
+        return _scores_of_filled(
+            segmented, columns, lambda texts: linear.decision_function(features.transform(texts))
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+    def predict(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:
+        """Return the label of each text (``None`` for an empty text)."""
+        proba = self.predict_proba(X, clean=clean)
+        labels = self.classes_[proba.argmax(axis=1)].astype(object)
+        labels[proba.sum(axis=1) == 0] = None
+        return labels
+
+    def classify_many(
+        self, texts: Sequence[str], *, top_k: int = 3, clean: bool | None = None
+    ) -> list[Prediction]:
+        """Label each text with its score, top-k scores and an uncertain flag.
+
+        ``top_k`` (at least 1) is how many labels to list with their scores; all of
+        them when it is larger than their number.
+        """
+        check_is_fitted(self, "pipeline_")
+        if isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 1:
+            raise ValueError(f"top_k must be an integer of at least 1, got {top_k!r}")
+        segmented = self._segment(check_texts(texts, "texts"), clean)
+        proba = self._proba(segmented)
+        return [
+            self._prediction(row, top_k, self._out_of_domain(text))
+            for row, text in zip(proba, segmented)
+        ]
+
+    def classify(self, text: str, *, top_k: int = 3, clean: bool | None = None) -> Prediction:
+        """Label one text.
+
+        The result is uncertain, with the reason, when
+
+        - the text is not Vietnamese (``"not Vietnamese text"``): fewer than
+          :data:`~newscat.domain.MIN_VIETNAMESE_SHARE` of its letters are ``đ`` or
+          vowels with Vietnamese marks (English, Chinese, emoji, text typed
+          without marks);
+        - the model knows few of its words (``"few known terms"``): fewer than
+          :data:`~newscat.domain.MIN_KNOWN_SHARE` of them are in its vocabulary
+          (gibberish, another domain);
+        - the top score is below ``min_score`` or the top two scores are closer
+          than ``min_margin``.
+
+        The first two are checked on the start of the text the model reads
+        (cleaned, normalised); see :mod:`newscat.classifier.domain`. An empty
+        text gives label ``None``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"classify takes one str, got {type(text).__name__}")
+        return self.classify_many([text], top_k=top_k, clean=clean)[0]
+
+    def _out_of_domain(self, segmented: str) -> str | None:
+        """Why a segmented text is outside what the model can judge, or None."""
+        segmented = segmented[:SAMPLE_CHARS]
+        if vietnamese_share(segmented) < MIN_VIETNAMESE_SHARE:
+            return NOT_VIETNAMESE
+        vocabulary = self.tfidf_.vocabulary_
+        mark = SYLLABLE_MARK if self.syllable_features else None
+        if known_share(segmented, vocabulary, mark) < MIN_KNOWN_SHARE:
+            return FEW_KNOWN_TERMS
+        return None
+
+    def _prediction(self, row: np.ndarray, top_k: int, domain: str | None) -> Prediction:
+        """The result for one row of scores; ``domain`` says why the text is out of domain."""
+        if row.sum() == 0:
+            return Prediction(None, None, 0.0, [], True, "empty text")
+        order = np.argsort(-row)
+        ranked = [(str(self.classes_[i]), round(float(row[i]), 4)) for i in order]
+        label, score = ranked[0]
+        margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        reason = domain
+        if reason is None and score < self.min_score:
+            reason = f"top score {score:.2f} below {self.min_score}"
+        elif reason is None and margin < self.min_margin:
+            reason = f"top two scores within {self.min_margin}"
+        name = (self.label_names or {}).get(label, label)
+        return Prediction(label, name, score, ranked[:top_k], reason is not None, reason)

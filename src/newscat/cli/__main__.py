@@ -1,0 +1,7 @@
+"""``python -m newscat.cli``: the ``newscat`` command."""
+
+import sys
+
+from .app import main
+
+sys.exit(main())

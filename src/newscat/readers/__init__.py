@@ -1,0 +1,1 @@
+"""Reading inputs: archives to label and labelled data to train on."""

@@ -1,0 +1,1 @@
+"""Scoring archives: batches, the job, result files and the engines that run it."""

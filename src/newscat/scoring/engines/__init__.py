@@ -1,0 +1,1 @@
+"""Where batches are labelled: local processes or a Dask cluster."""

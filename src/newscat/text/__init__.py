@@ -1,0 +1,1 @@
+"""Text before segmentation: decoding files, cleaning scraped pages, normalising."""

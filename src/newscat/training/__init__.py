@@ -1,0 +1,1 @@
+"""Training and measuring models: recipes, training runs, metrics."""

@@ -1,0 +1,125 @@
+"""Word vectors from unlabelled text, the models that use them, and how they are saved."""
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from newscat import ModelError, NewsClassifier, load_model, save_model
+from newscat.classifier.word_vectors import WordVectors, learn_word_vectors
+from newscat.segmenters.registry import segment_texts
+from newscat.text.normalize import normalize_text
+from newscat.training.train import load_recipe, train_model
+
+STORM = ["bão số 3 gây mưa lớn", "mưa lớn do bão kéo dài", "áp thấp mạnh lên thành bão"]
+THEFT = ["kẻ trộm đột nhập nhà dân", "công an bắt kẻ trộm xe", "trộm cắp tài sản bị bắt"]
+
+
+@pytest.fixture(scope="module")
+def rows(labor5_rows):
+    return [r for r in labor5_rows if r["label"] in ("weather", "crime", "other")][:300]
+
+
+@pytest.fixture(scope="module")
+def vectors(rows):
+    texts = [normalize_text(r["text"]) for r in rows]
+    return learn_word_vectors(segment_texts(texts, "syllable", cache_dir=False), dim=16)
+
+
+def test_vectors_are_reproducible_and_group_words_by_context():
+    texts = (STORM + THEFT) * 20
+    first, second = (
+        learn_word_vectors(texts, dim=3, min_count=5),
+        learn_word_vectors(texts, dim=3, min_count=5),
+    )
+    assert first.terms == second.terms
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+    assert first.vectors.dtype == np.int8
+    rows = first.transform(["bão mưa", "mưa lớn", "kẻ trộm"])
+    assert rows[0] @ rows[1] > rows[0] @ rows[2]
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-5)
+
+
+def test_too_little_text_for_the_dimensions_is_refused():
+    with pytest.raises(ValueError, match="too few for 50 dimensions"):
+        learn_word_vectors(STORM, dim=50, min_count=1)
+
+
+def test_vectors_round_trip_with_identical_scores(tmp_path, rows, vectors):
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    model.fit(texts, labels)
+    assert model.pipeline_.named_steps["model"].n_features_in_ == len(model.tfidf_.idf_) + 16
+    folder = save_model(model, tmp_path / "m")
+    assert (folder / "word_vectors.txt.gz").exists()
+    again = load_model(folder)
+    assert again.word_vectors.terms == vectors.terms
+    np.testing.assert_array_equal(again.predict_proba(texts[:60]), model.predict_proba(texts[:60]))
+    recorded = again.metadata_["word_vectors"]
+    assert (recorded["terms"], recorded["dimensions"]) == (len(vectors), 16)
+    assert "word vectors: " in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_vectors_change_the_scores(rows, vectors):
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    plain = NewsClassifier(segmenter="syllable", cache_dir=False)
+    with_vectors = clone(plain).set_params(word_vectors=vectors)
+    probas = [m.fit(texts, labels).predict_proba(texts[:20]) for m in (plain, with_vectors)]
+    assert not np.allclose(probas[0], probas[1])
+
+
+def test_a_model_without_vectors_still_loads(tmp_path, rows):
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    model = NewsClassifier(segmenter="syllable", cache_dir=False).fit(texts, labels)
+    folder = save_model(model, tmp_path / "plain")
+    assert not (folder / "word_vectors.txt.gz").exists()
+    again = load_model(folder)
+    assert again.word_vectors is None
+    np.testing.assert_array_equal(again.predict_proba(texts[:30]), model.predict_proba(texts[:30]))
+
+
+def test_missing_or_mismatched_word_list_is_named(tmp_path, rows, vectors):
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    folder = save_model(model.fit(texts, labels), tmp_path / "m")
+    with gzip.open(folder / "word_vectors.txt.gz", "wt", encoding="utf-8") as f:
+        f.write("một\nhai\n")
+    with pytest.raises(ModelError, match=r"word_vectors\.txt\.gz has 2 terms; metadata"):
+        load_model(folder)
+    (folder / "word_vectors.txt.gz").unlink()
+    with pytest.raises(ModelError, match="word_vectors.txt.gz is missing"):
+        load_model(folder)
+
+
+def test_recipe_learns_vectors_from_its_pools(tmp_path, rows):
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps({"text": r["text"]}) + "\n" for r in rows), "utf-8")
+    recipe = {
+        "data": [{"path": "data.jsonl"}],
+        "word_vectors": {"pools": [{"path": "pool.jsonl"}], "dim": 8, "min_count": 3},
+        "params": {"segmenter": "syllable"},
+    }
+    (tmp_path / "r.json").write_text(json.dumps(recipe), encoding="utf-8")
+    recipe = load_recipe(tmp_path / "r.json")
+    summary = train_model(recipe, tmp_path / "m", runtime={"cache_dir": False})
+    model = load_model(tmp_path / "m")
+    assert isinstance(model.word_vectors, WordVectors) and model.word_vectors.dim == 8
+    assert summary["word_vector_seconds"] is not None
+    assert model.metadata_["training_data"]["word_vector_pools"] == [str(pool)]
+
+
+def test_an_altered_word_list_is_refused_by_its_hash(tmp_path, rows, vectors):
+    texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
+    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    folder = save_model(model.fit(texts, labels), tmp_path / "m")
+    with gzip.open(folder / "word_vectors.txt.gz", "rt", encoding="utf-8") as f:
+        words = f.read().split("\n")
+    words[0], words[1] = words[1], words[0]  # same words, same size: only the hash tells
+    with gzip.open(folder / "word_vectors.txt.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join(words))
+    with pytest.raises(ModelError, match=r"word_vectors\.txt\.gz does not match the size and SHA"):
+        load_model(folder)

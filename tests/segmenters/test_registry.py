@@ -1,0 +1,69 @@
+import pytest
+
+from newscat.segmenters.cache import SegmentCache
+from newscat.segmenters.registry import get_segmenter, segment_texts
+
+
+def test_underthesea_joins_compound_words():
+    assert get_segmenter("underthesea")("Công đoàn ngành Y tế Hà Nội").split() == [
+        "Công_đoàn",
+        "ngành",
+        "Y_tế",
+        "Hà_Nội",
+    ]
+
+
+def test_syllable_segmenter_splits_punctuation_keeps_numbers():
+    assert get_segmenter("syllable")("Ngày 20/4, có 1.600 người.") == "Ngày 20/4 , có 1.600 người ."
+
+
+def test_every_line_is_segmented_and_blank_lines_dropped():
+    assert get_segmenter("syllable")("Mưa\n\n  to  \nở Huế") == "Mưa to ở Huế"
+
+
+def test_unknown_segmenter_is_named():
+    with pytest.raises(ValueError, match="unknown segmenter 'crf'"):
+        get_segmenter("crf")
+
+
+def test_cache_is_keyed_by_segmenter_and_text(tmp_path):
+    cache = SegmentCache(tmp_path)
+    cache.put_many("a/1", ["x"], ["X"])
+    assert cache.get_many("a/1", ["x", "y"]) == ["X", None]
+    assert cache.get_many("b/1", ["x"]) == [None]
+
+
+def test_second_run_reads_from_cache(tmp_path, monkeypatch):
+    texts = ["Mưa to ở Huế", "Bão số 3"]
+    first = segment_texts(texts, "syllable", cache_dir=tmp_path)
+    calls = []
+    monkeypatch.setattr(
+        "newscat.segmenters.registry._segment_all", lambda *a, **k: calls.append(a) or []
+    )
+    assert segment_texts(texts, "syllable", cache_dir=tmp_path) == first
+    assert calls == []
+
+
+def test_parallel_segmentation_equals_serial():
+    texts = [f"Công đoàn cơ sở số {i} tặng quà" for i in range(450)]
+    serial = segment_texts(texts, "underthesea", cache_dir=False)
+    assert segment_texts(texts, "underthesea", cache_dir=False, n_jobs=2) == serial
+
+
+def test_cache_dir_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSCAT_CACHE_DIR", str(tmp_path))
+    segment_texts(["Huế"], "syllable")
+    assert (tmp_path / "segments.sqlite").exists()
+
+
+def test_unusable_cache_warns_and_segments_anyway(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.warns(UserWarning, match="cannot be used"):
+        assert segment_texts(["Mưa to"], "syllable", cache_dir=blocker) == ["Mưa to"]
+
+
+def test_damaged_cache_database_warns(tmp_path):
+    (tmp_path / "segments.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.warns(UserWarning, match="cannot be used"):
+        assert segment_texts(["Mưa to"], "syllable", cache_dir=tmp_path) == ["Mưa to"]

@@ -3,7 +3,7 @@
 Each variant is the recipe ``data/labor5.json`` with one setting changed, measured by
 5-fold stratified cross-validation on all its labelled files (seed 0 unless told),
 out-of-fold. Besides the whole set, every variant is reported on the slices of
-:func:`newscat.training.data_slices`: era (2005-21 / 2025-26), length (up to 300
+:func:`newscat.training.train.data_slices`: era (2005-21 / 2025-26), length (up to 300
 characters / longer) and how articles were picked (at random / otherwise), with the
 F1 of each label on the 2025-26 slice. The word vectors are learnt once from the
 recipe's pools and shared by the variants that use them.

@@ -2,7 +2,7 @@
 
 Reads ``--docs`` articles (after the first ``--start``) of the VNTC test split and of
 labor5 (from the read-only shared data folder), normalises them with
-:func:`newscat.normalize.normalize_text` and segments every line with each
+:func:`newscat.text.normalize.normalize_text` and segments every line with each
 segmenter's ``segment_line`` (no line cache).
 The CRF is slow, so it only segments the first ``--crf-docs`` of these articles of
 each corpus; agreement is measured on those.

@@ -313,7 +313,8 @@ def test_recipe_with_a_conflicting_segmenter_is_refused_before_reading(tmp_path,
 
 
 def test_recipe_options_override_the_recipe():
-    from newscat.cli.app import _recipe_from_args, build_parser
+    from newscat.cli.app import build_parser
+    from newscat.cli.train import _recipe_from_args
 
     recipe = ROOT / "data" / "labor5.json"
     args = build_parser().parse_args(
@@ -352,18 +353,16 @@ def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(newscat, "load", interrupted)
+    monkeypatch.setattr("newscat.cli.classify.load", interrupted)
     assert main(["classify", ARTICLE]) == 130
     assert one_line_error(capsys.readouterr().err) == "interrupted"
 
 
 def test_interrupted_scoring_says_how_to_resume(tmp_path, monkeypatch, capsys):
-    import newscat.scoring.job
-
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(newscat.scoring.job, "score_archive", interrupted)
+    monkeypatch.setattr("newscat.cli.score.score_archive", interrupted)
     assert main(["score", "in.jsonl", "-o", str(tmp_path / "o.jsonl")]) == 130
     assert one_line_error(capsys.readouterr().err) == (
         f"interrupted; run the same command with --resume to finish {tmp_path / 'o.jsonl'}"

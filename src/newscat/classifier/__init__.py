@@ -1,1 +1,23 @@
-"""The model: the estimator, its features, the out-of-domain rule, saving and loading."""
+"""The model: segmented text to features, a linear model and calibrated results.
+
+- :mod:`.estimator`: :class:`NewsClassifier`, the scikit-learn estimator
+- :mod:`.features`: the TF-IDF terms (word and syllable n-grams, headline weight)
+- :mod:`.word_vectors`: word vectors learnt from unlabelled news
+- :mod:`.domain`: the out-of-domain rule (not Vietnamese, few known terms)
+- :mod:`.persistence`, :mod:`.metadata`, :mod:`.card`: saving and loading model folders
+- :mod:`.shipped`: the shipped default model and :func:`load`
+"""
+
+from .estimator import CLASSIFIERS, NewsClassifier, Prediction
+from .persistence import load_model, save_model
+from .shipped import DEFAULT_MODEL, load
+
+__all__ = [
+    "CLASSIFIERS",
+    "DEFAULT_MODEL",
+    "NewsClassifier",
+    "Prediction",
+    "load",
+    "load_model",
+    "save_model",
+]

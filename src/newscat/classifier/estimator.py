@@ -196,7 +196,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         is seen both as words and as syllables; needs a word segmenter.
     title_weight : int
         How many more times the headline counts: the first non-empty line, when it is
-        short enough to be one (:data:`~newscat.features.HEADLINE_MAX_CHARS`).
+        short enough to be one (:data:`~newscat.classifier.features.HEADLINE_MAX_CHARS`).
     min_df, max_df, max_features, sublinear_tf :
         As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
     class_weight : None or "balanced"
@@ -224,8 +224,9 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     random_state : int
         Seed of the linear model's solver: the same data and seed give the same model.
     word_vectors : WordVectors or None
-        Word vectors learnt from unlabelled news (:func:`~newscat.word_vectors.learn_word_vectors`);
-        each text's article vector, times ``vector_weight``, joins its TF-IDF columns.
+        Word vectors learnt from unlabelled news
+        (:func:`~newscat.classifier.word_vectors.learn_word_vectors`); each text's
+        article vector, times ``vector_weight``, joins its TF-IDF columns.
     vector_weight : float
         Weight of the article vector beside the (unit-length) TF-IDF row.
 
@@ -495,11 +496,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         The result is uncertain, with the reason, when
 
         - the text is not Vietnamese (``"not Vietnamese text"``): fewer than
-          :data:`~newscat.domain.MIN_VIETNAMESE_SHARE` of its letters are ``đ`` or
+          :data:`~newscat.classifier.domain.MIN_VIETNAMESE_SHARE` of its letters are ``đ`` or
           vowels with Vietnamese marks (English, Chinese, emoji, text typed
           without marks);
         - the model knows few of its words (``"few known terms"``): fewer than
-          :data:`~newscat.domain.MIN_KNOWN_SHARE` of them are in its vocabulary
+          :data:`~newscat.classifier.domain.MIN_KNOWN_SHARE` of them are in its vocabulary
           (gibberish, another domain);
         - the top score is below ``min_score`` or the top two scores are closer
           than ``min_margin``.

@@ -53,9 +53,9 @@ from numpy.lib import format as npy_format
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 
-from .. import __version__
+from .._version import __version__
+from ..durable import fsync_file, fsync_folder
 from ..errors import ModelError, ModelVersionWarning, UntrustedModelError
-from ..scoring.outputs import _fsync, _fsync_folder
 from .estimator import NewsClassifier
 from .metadata import (
     DATA_PARAMS,
@@ -193,7 +193,7 @@ def save_model(
         for filename, content in files.items():
             with open(staging / filename, "wb") as f:
                 f.write(content)
-                _fsync(f)
+                fsync_file(f)
         _install(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -269,11 +269,11 @@ def _install(staging: Path, target: Path) -> None:
         backup = _backup(target)
         os.rename(target, backup)
         os.rename(staging, target)
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
         shutil.rmtree(backup)
     else:
         os.replace(staging, target)
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
 
 
 # ------------------------------------------------------------------ loading

@@ -20,15 +20,11 @@ status says what kind it was:
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
-from collections.abc import Callable
-from pathlib import Path
 
-from .. import __version__
-from ..errors import DataError, ModelError, NewscatError, UsageError
-from ..text.decode import read_text_file
+from .._version import __version__
+from ..errors import ModelError, NewscatError, UsageError
+from . import classify, evaluate, score, train
 
 __all__ = ["EXIT_DATA", "EXIT_INTERRUPTED", "EXIT_MODEL", "EXIT_USAGE", "build_parser", "main"]
 
@@ -36,6 +32,8 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_MODEL = 2
 EXIT_INTERRUPTED = 130
+# One module per command: add_parser(subparsers) registers it, with run(args) as its func.
+COMMANDS = (train, evaluate, classify, score)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,273 +48,13 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _int_at_least(minimum: int, *, or_zero: bool = False) -> Callable[[str], int]:
-    """An argparse type: an integer of at least ``minimum`` (or 0 when ``or_zero``).
-
-    Examples
-    --------
-    >>> _int_at_least(2, or_zero=True)("0"), _int_at_least(1)("3")
-    (0, 3)
-    >>> _int_at_least(1)("-1")
-    Traceback (most recent call last):
-    ...
-    argparse.ArgumentTypeError: expected an integer of at least 1, got '-1'
-    """
-    expected = f"{'0 or ' if or_zero else ''}an integer of at least {minimum}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or (value < minimum and not (or_zero and value == 0)):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
-
-    return parse
-
-
-def _positive_float(text: str) -> float:
-    """An argparse type: a finite number above 0.
-
-    Examples
-    --------
-    >>> _positive_float("0.5")
-    0.5
-    >>> _positive_float("nan")
-    Traceback (most recent call last):
-    ...
-    argparse.ArgumentTypeError: expected a number above 0, got 'nan'
-    """
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
-    return value
-
-
-def _add_data_fields(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text-field", default="text", help="text field/column (default: text)")
-    parser.add_argument("--label-field", default="label", help="label field/column")
-
-
-def _add_train_parser(sub) -> None:
-    p = sub.add_parser(
-        "train",
-        help="train a model on labelled articles",
-        description="Train a model from data files or a recipe and save it as a folder.",
-    )
-    p.add_argument("--data", nargs="+", help="JSONL(.gz), CSV/TSV files or label folders")
-    p.add_argument("--recipe", help="a recipe JSON file (data, parameters, labels)")
-    p.add_argument("--output", required=True, help="model folder to write")
-    p.add_argument("--overwrite", action="store_true", help="replace a model already at --output")
-    p.add_argument("--name", help="model name (default: the output folder's name)")
-    p.add_argument("--segmenter", choices=["underthesea", "dictionary", "syllable"])
-    p.add_argument("--classifier", choices=["linearsvc", "logreg", "sgd"])
-    p.add_argument("--C", type=_positive_float, help="inverse regularisation strength (> 0)")
-    p.add_argument(
-        "--syllable-features",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="also count syllable n-grams (needs a word segmenter)",
-    )
-    p.add_argument(
-        "--title-weight", type=_int_at_least(0), help="how many more times the headline counts"
-    )
-    p.add_argument(
-        "--cv",
-        type=_int_at_least(2, or_zero=True),
-        default=None,
-        help="cross-validation folds to report (2 or more; 0: none)",
-    )
-    p.add_argument(
-        "--errors", help="JSONL file for the articles cross-validation got wrong (needs --cv)"
-    )
-    p.add_argument(
-        "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
-    )
-    p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
-    p.add_argument("--no-cache", action="store_true", help="do not use the segmentation cache")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _add_data_fields(p)
-    p.set_defaults(func=_run_train)
-    p.epilog = (
-        "With --recipe, the model options given (--segmenter, --classifier, --C, "
-        "--[no-]syllable-features, --title-weight, --cv, --data, --name) override the "
-        "recipe's."
-    )
-
-
-def _recipe_from_args(args):
-    from ..training.train import Recipe, load_recipe
-
-    if args.recipe:
-        recipe = load_recipe(args.recipe)
-        if args.data:
-            recipe.data = [{"path": path} for path in args.data]
-    elif args.data:
-        recipe = Recipe(Path(args.output).name, [{"path": p} for p in args.data], {}, [], {})
-    else:
-        raise UsageError("give --data FILE... or --recipe FILE")
-    for entry in recipe.data:
-        entry.setdefault("text_field", args.text_field)
-        entry.setdefault("label_field", args.label_field)
-    for key in ("segmenter", "classifier", "C", "syllable_features", "title_weight"):
-        if getattr(args, key) is not None:
-            recipe.params[key] = getattr(args, key)
-    if args.cv is not None:
-        recipe.cv_folds = args.cv
-    if args.name:
-        recipe.name = args.name
-    if recipe.params.get("segmenter") == "syllable" and recipe.params.get("syllable_features"):
-        raise UsageError(
-            "segmenter 'syllable' with syllable features: the words already are syllables; "
-            "add --no-syllable-features or choose another --segmenter"
-        )
-    return recipe
-
-
-def _run_train(args) -> int:
-    from ..training.train import train_model
-
-    runtime = {
-        "n_jobs": args.jobs,
-        "progress": not args.no_progress,
-        "cache_dir": False if args.no_cache else args.cache_dir,
-    }
-    recipe = _recipe_from_args(args)
-    if args.errors and not recipe.cv_folds:
-        raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
-    summary = train_model(
-        recipe, args.output, runtime=runtime, overwrite=args.overwrite, errors=args.errors
-    )
-    labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
-    print(f"model saved to {summary['output']}")
-    print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
-    print(f"labels: {labels}")
-    print(f"vocabulary: {summary['vocabulary']} features")
-    vectors = summary.get("word_vector_seconds")
-    learnt = f", word vectors {vectors} s" if vectors is not None else ""
-    print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s{learnt})")
-    for name, result in summary["metrics"].items():
-        print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
-    return 0
-
-
-def _add_evaluate_parser(sub) -> None:
-    p = sub.add_parser(
-        "evaluate",
-        help="measure a model on labelled articles",
-        description="Print accuracy, macro/weighted F1, per-class scores and the confusion matrix.",
-    )
-    p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead")
-    p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
-    p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
-    p.add_argument("--errors", help="JSONL file for each misclassified article")
-    _add_data_fields(p)
-    p.set_defaults(func=_run_evaluate)
-
-
-def _run_evaluate(args) -> int:
-    from .. import load
-    from ..readers.labelled import read_labelled
-    from ..training.evaluation import compute_metrics, format_report, plot_confusion, write_errors
-
-    model = load(args.model)
-    data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
-    results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
-    predicted = [result.label for result in results]
-    metrics = compute_metrics(data.labels, predicted)
-    if args.errors:
-        scores = [result.score for result in results]
-        write_errors(args.errors, data.ids, data.texts, data.labels, predicted, scores)
-    if args.report:
-        folder = Path(args.report)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-        plot_confusion(metrics, folder / "confusion_matrix.png")
-    if args.json:
-        print(json.dumps(metrics, ensure_ascii=False))
-    else:
-        print(format_report(metrics))
-        if args.report:
-            print(f"\nreport written to {args.report}")
-    return 0
-
-
-def _add_classify_parser(sub) -> None:
-    p = sub.add_parser(
-        "classify",
-        help="label one text (argument, file or standard input)",
-        description="Print the label, its Vietnamese name and score for one article.",
-    )
-    source = p.add_mutually_exclusive_group()
-    source.add_argument(
-        "text", nargs="?", help="the article text; '-' or none: read it from standard input"
-    )
-    source.add_argument(
-        "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
-    )
-    p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument(
-        "--top-k",
-        type=_int_at_least(1),
-        default=3,
-        help="how many scores to show (default 3; more than there are labels: all)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
-    p.set_defaults(func=_run_classify)
-
-
-def _run_classify(args) -> int:
-    from .. import load
-
-    if args.file is not None:
-        text = read_text_file(args.file)
-    elif args.text is None or args.text == "-":
-        text = _read_stdin()
-    else:
-        text = args.text
-    model = load(args.model)
-    result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
-    if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
-        return 0
-    if result.label is None:
-        raise DataError("no label: the text is empty")
-    flag = f"  (uncertain: {result.reason})" if result.uncertain else ""
-    print(f"{result.label}\t{result.score:.4f}\t{result.name}{flag}")
-    for label, score in result.top_k[1:]:
-        print(f"  {label}\t{score:.4f}")
-    return 0
-
-
-def _read_stdin() -> str:
-    """Standard input as text; bytes that are not UTF-8 become U+FFFD."""
-    if sys.stdin is None or sys.stdin.closed:
-        raise UsageError("no text: give it as an argument or on standard input, which is closed")
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:  # replaced by a text stream (e.g. io.StringIO)
-        return sys.stdin.read()
-    return stream.read().decode("utf-8-sig", errors="replace")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newscat`` command."""
-    from ..scoring.job import add_score_parser
-
     parser = _Parser(prog="newscat", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"newscat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    _add_train_parser(sub)
-    _add_evaluate_parser(sub)
-    _add_classify_parser(sub)
-    add_score_parser(sub)
+    for command in COMMANDS:
+        command.add_parser(sub)
     return parser
 
 

@@ -1,7 +1,7 @@
 """Readers of labelled articles: JSON Lines, CSV/TSV and a folder per label of .txt files.
 
 Every reader yields :class:`LabelledData`; problems raise :class:`~newscat.errors.DataError`
-naming the file and line. Files are parsed by :func:`newscat.archive.iter_rows`, as
+naming the file and line. Files are parsed by :func:`newscat.readers.archive.iter_rows`, as
 archives to label are, but strictly: training data must be whole.
 
 >>> import tempfile, pathlib

@@ -19,7 +19,7 @@ Files are written so that a crash, ``kill -9`` included, never leaves a half-wri
 record that looks complete, and ``resume=True`` (``--resume``) finishes an
 interrupted run with every input record exactly once (:mod:`newscat.scoring.outputs`),
 after checking that the inputs are the ones it read (size, modification time and a
-SHA-256 of what was read; :meth:`~newscat.archive.Archive.position`). A run that
+SHA-256 of what was read; :meth:`~newscat.readers.archive.Archive.position`). A run that
 fails before its first batch is written leaves no file behind. CSV cells that a
 spreadsheet would run as a formula are escaped unless ``csv_escape=False``.
 
@@ -48,239 +48,25 @@ segmentation cache (an archive would fill it with texts seen once).
 
 from __future__ import annotations
 
-import argparse
-import copy
-import hashlib
 import os
-import signal
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..classifier.estimator import NewsClassifier, Prediction
-from ..errors import UsageError
+from ..classifier.estimator import NewsClassifier
 from ..extras import require
 from ..readers.archive import Archive, InputPaths, Record
+from .batch import DEFAULT_BATCH_SIZE, Submit
+from .engines import ENGINES, open_engine
+from .model import resolve_model
 from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
+from .progress import ProgressBar
 
-__all__ = [
-    "DEFAULT_BATCH_SIZE",
-    "ScoreSummary",
-    "add_score_parser",
-    "run_score_command",
-    "score_archive",
-    "score_records",
-]
-
-DEFAULT_BATCH_SIZE = 256
-ENGINES = ("local", "dask")
-_EMPTY_AFTER_CLEANING = "empty text after cleaning and normalisation"
-# Failures of one text inside the model; anything else (a missing module, a bug)
-# would fail every record alike, so it stops the run instead of filling the errors file.
-_RECORD_FAILURES = (
-    ArithmeticError,
-    LookupError,
-    MemoryError,
-    RecursionError,
-    TypeError,
-    ValueError,
-)
-
-
-# ------------------------------------------------------------------- the model
-def _for_scoring(model: NewsClassifier) -> NewsClassifier:
-    """A shallow copy of ``model`` without segmentation cache, nested processes or bars."""
-    return copy.copy(model).set_params(cache_dir=False, n_jobs=1, progress=False)
-
-
-def _folder_digest(folder: Path) -> str:
-    """SHA-256 of the names and contents of the files in ``folder``."""
-    digest = hashlib.sha256()
-    for path in sorted(path for path in folder.iterdir() if path.is_file()):
-        digest.update(path.name.encode() + b"\0")
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _resolve_model(
-    model: str | os.PathLike | NewsClassifier | None,
-) -> tuple[NewsClassifier, dict[str, str | None]]:
-    """The model to score with, and its identity: name, version and, for a folder, a
-    digest of all its files, whatever the folder layout (a loaded model has none:
-    fitted estimators change their internal state when first used, so hashing the
-    object is not stable)."""
-    from sklearn.utils.validation import check_is_fitted
-
-    from .. import _default_model_path, load
-
-    if isinstance(model, NewsClassifier):
-        classifier, fingerprint = model, None
-    else:
-        folder = Path(os.fspath(model if model is not None else _default_model_path()))
-        classifier = load(folder)
-        fingerprint = _folder_digest(folder)
-    check_is_fitted(classifier, "pipeline_")
-    name, version = _model_name_version(classifier)
-    identity = {"name": name, "version": version, "fingerprint": fingerprint}
-    return _for_scoring(classifier), identity
-
-
-def _model_name_version(model: NewsClassifier) -> tuple[str, str]:
-    metadata = getattr(model, "metadata_", {})
-    version = metadata.get("versions", {}).get("newscat", __version__)
-    return metadata.get("name", "unsaved"), version
-
-
-# ------------------------------------------------------------ scoring a batch
-def score_records(
-    model: NewsClassifier,
-    records: Sequence[Record],
-    *,
-    top_k: int = 3,
-    clean: bool | None = None,
-) -> list[dict[str, Any]]:
-    """Label a batch of records: one result per record, in order.
-
-    A result has the :data:`~newscat.outputs.OUTPUT_FIELDS` and ``error``: None for a labelled
-    record; for a record with a reader error, or one the model cannot label, the
-    reason, with ``label``, ``name``, ``score`` and ``reason`` None, an empty
-    ``top_k`` and ``uncertain`` true (it needs a person). HTML pages are turned into
-    text here (:meth:`~newscat.archive.Record.resolve`), so that it runs in workers.
-
-    Examples
-    --------
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
-    >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
-    ...               ["weather", "weather", "crime", "crime"] * 2)
-    >>> results = score_records(clf, [Record("a", "trời mưa bão"), Record("b", error="empty text")])
-    >>> [(r["id"], r["label"], r["error"]) for r in results]
-    [('a', 'weather', None), ('b', None, 'empty text')]
-    """
-    name, version = _model_name_version(model)
-    records = [record.resolve() for record in records]
-    texts = [record.text for record in records if record.error is None]
-    predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
-    results = []
-    for record in records:
-        outcome = record.error if record.error is not None else next(predictions)
-        results.append(_result(record.id, outcome, name, version))
-    return results
-
-
-def _classify(
-    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None
-) -> list[Prediction | str]:
-    """Predictions, or the reason a text failed in the model."""
-    if not texts:
-        return []
-    try:
-        return model.classify_many(texts, top_k=top_k, clean=clean)
-    except _RECORD_FAILURES:  # one bad text must not sink its batch: find it
-        return [_classify_one(model, text, top_k=top_k, clean=clean) for text in texts]
-
-
-def _classify_one(
-    model: NewsClassifier, text: str, *, top_k: int, clean: bool | None
-) -> Prediction | str:
-    try:
-        return model.classify(text, top_k=top_k, clean=clean)
-    except _RECORD_FAILURES as exc:
-        return f"model error: {type(exc).__name__}: {exc}"
-
-
-def _result(id_: str, outcome: Prediction | str, model: str, version: str) -> dict[str, Any]:
-    if isinstance(outcome, Prediction) and outcome.label is not None:
-        fields, error = outcome.to_dict(), None
-    else:
-        fields = {
-            "label": None,
-            "name": None,
-            "score": None,
-            "top_k": [],
-            "uncertain": True,
-            "reason": None,
-        }
-        error = outcome if isinstance(outcome, str) else _EMPTY_AFTER_CLEANING
-    return {"id": id_, **fields, "model": model, "model_version": version, "error": error}
-
-
-# -------------------------------------------------------------------- engines
-Submit = Callable[[list[Record]], Any]  # returns a future: .result() gives the results
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(model: NewsClassifier, top_k: int, clean: bool, parent: int) -> None:
-    _WORKER.update(model=model, top_k=top_k, clean=clean)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker when its parent is gone (e.g. killed with ``kill -9``)."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
-
-
-def _score_in_worker(records: list[Record]) -> list[dict[str, Any]]:
-    return score_records(_WORKER["model"], records, top_k=_WORKER["top_k"], clean=_WORKER["clean"])
-
-
-def _completed(value: Any) -> Future:
-    future: Future = Future()
-    future.set_result(value)
-    return future
-
-
-@contextmanager
-def _local_engine(
-    model: NewsClassifier, *, jobs: int, top_k: int, clean: bool
-) -> Iterator[tuple[Submit, int]]:
-    """Score with ``jobs`` processes: this one and a pool of ``jobs - 1`` spawned workers.
-
-    A batch goes to the pool while fewer than two per worker wait there; otherwise it
-    is scored here, at once.
-    """
-
-    def here(batch: list[Record]) -> Future:
-        return _completed(score_records(model, batch, top_k=top_k, clean=clean))
-
-    if jobs == 1:
-        yield here, 1
-        return
-    workers = jobs - 1
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(model, top_k, clean, os.getpid()),
-    )
-    waiting: set[Future] = set()
-
-    def submit(batch: list[Record]) -> Future:
-        waiting.difference_update([future for future in waiting if future.done()])
-        if len(waiting) >= 2 * workers:
-            return here(batch)
-        future = pool.submit(_score_in_worker, batch)
-        waiting.add(future)
-        return future
-
-    try:
-        yield submit, 2 * jobs
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+__all__ = ["DEFAULT_BATCH_SIZE", "ScoreSummary", "score_archive"]
 
 
 def _in_order(
@@ -310,37 +96,6 @@ def _available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-class _Progress:
-    """A tqdm bar of records; a background count of the archive adds the time left."""
-
-    def __init__(self, archive: Archive, done: int, enabled: bool) -> None:
-        from tqdm.auto import tqdm
-
-        self._bar = tqdm(
-            desc="scoring", unit="rec", initial=done, disable=not enabled, smoothing=0.05
-        )
-        self._total: int | None = None
-        self._stop = threading.Event()
-        if enabled:
-            threading.Thread(target=self._count, args=(archive,), daemon=True).start()
-
-    def _count(self, archive: Archive) -> None:
-        try:
-            self._total = archive.count(self._stop)
-        except (OSError, ValueError):  # only the bar needs the count; reading reports problems
-            self._total = None
-
-    def update(self, records: int, errors: int) -> None:
-        if self._total is not None and self._bar.total is None:
-            self._bar.total = self._total
-        self._bar.set_postfix(errors=errors, refresh=False)
-        self._bar.update(records)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._bar.close()
 
 
 # ------------------------------------------------------------------ the job
@@ -410,26 +165,6 @@ def _check_settings(
     for name, value in counts.items():
         if value < 1:
             raise ValueError(f"{name} must be 1 or more, got {value}")
-
-
-@contextmanager
-def _engine(
-    engine: str,
-    model: NewsClassifier,
-    *,
-    jobs: int,
-    scheduler: str | None,
-    top_k: int,
-    clean: bool,
-) -> Iterator[tuple[Submit, int]]:
-    if engine == "dask":
-        from .engines.dask import dask_engine
-
-        with dask_engine(model, scheduler=scheduler, jobs=jobs, top_k=top_k, clean=clean) as run:
-            yield run
-    else:
-        with _local_engine(model, jobs=jobs, top_k=top_k, clean=clean) as run:
-            yield run
 
 
 def score_archive(
@@ -541,7 +276,7 @@ def score_archive(
     errors_path = Path(errors) if errors is not None else Path(f"{output}.errors.jsonl")
     fmt = output_format(output)
     check_outputs(output, errors_path, resume=resume, inputs=archive.paths)  # before the model
-    classifier, identity = _resolve_model(model)
+    classifier, identity = resolve_model(model)
     clean = classifier.clean_pages if clean is None else clean
     job = {
         "inputs": archive.paths,
@@ -557,10 +292,10 @@ def score_archive(
     outputs = ResultFiles(
         output, errors_path, job, resume=resume, part_rows=part_rows, csv_escape=csv_escape
     )
-    bar = _Progress(archive, outputs.read, progress)
+    bar = ProgressBar(archive, outputs.read, progress)
     try:
         records = archive.records(outputs.read, resolve_html=False, position=outputs.position)
-        with _engine(
+        with open_engine(
             engine,
             classifier,
             jobs=jobs or _available_cores(),
@@ -591,112 +326,3 @@ def score_archive(
     )
 
 
-# ------------------------------------------------------------------------ CLI
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
-
-
-def add_score_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``score`` subcommand on ``subparsers`` (of ``newscat``'s parser).
-
-    Examples
-    --------
-    >>> parser = argparse.ArgumentParser(prog="newscat")
-    >>> _ = add_score_parser(parser.add_subparsers(dest="command"))
-    >>> args = parser.parse_args(["score", "a.jsonl", "pages/", "-o", "out.csv", "-j", "2"])
-    >>> args.inputs, args.output, args.jobs, args.func.__name__
-    (['a.jsonl', 'pages/'], 'out.csv', 2, 'run_score_command')
-    """
-    p = subparsers.add_parser(
-        "score",
-        help="label every record of an archive (streaming, parallel, resumable)",
-        description=(
-            "Label every record of folders of .txt/.html files and .jsonl(.gz), .csv/.tsv "
-            "and .parquet files. Labelled records go to OUTPUT (.jsonl, .jsonl.gz, .csv or "
-            ".parquet), the others to the errors file with the reason; read = labelled + "
-            "errors is checked. After an interruption, run the same command with --resume."
-        ),
-        epilog=(
-            "exit status: 0 when every record is accounted for (even with error records), "
-            "1 on bad input, a bad model or a missing extra, 2 on a usage error, 130 when "
-            "interrupted"
-        ),
-    )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="folders and files to label")
-    p.add_argument("-o", "--output", required=True, help="results file (.jsonl/.csv/.parquet)")
-    p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument("--errors", help="errors file (default: OUTPUT.errors.jsonl)")
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=_positive_int,
-        help="processes or local Dask workers (default: all cores)",
-    )
-    p.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=DEFAULT_BATCH_SIZE,
-        help=f"records per batch (default {DEFAULT_BATCH_SIZE})",
-    )
-    p.add_argument("--resume", action="store_true", help="finish an interrupted run")
-    p.add_argument("--engine", choices=ENGINES, default="local", help="where to label records")
-    p.add_argument("--scheduler", help="Dask scheduler address (default: start a local cluster)")
-    p.add_argument(
-        "--no-clean",
-        dest="clean",
-        action="store_const",
-        const=False,
-        help="do not strip page furniture first (default: the model's setting)",
-    )
-    p.add_argument(
-        "--top-k", type=_positive_int, default=3, help="scores to keep per record (default 3)"
-    )
-    p.add_argument("--text-field", default="text", help="text field/column (default: text)")
-    p.add_argument("--id-field", default="id", help="id field/column (default: id)")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-    p.add_argument(
-        "--csv-raw",
-        dest="csv_escape",
-        action="store_false",
-        help="in a CSV output, do not put ' before cells starting with = + - @ (formulas)",
-    )
-    p.set_defaults(func=run_score_command)
-    return p
-
-
-def run_score_command(args: argparse.Namespace) -> int:
-    """Run ``newscat score`` with parsed ``args``; print the summary; return the exit status.
-
-    Errors newscat reports on purpose (:class:`~newscat.errors.NewscatError`,
-    ``OSError``) and ``KeyboardInterrupt`` propagate to ``newscat``'s ``main``, which
-    prints them on one line and returns the exit status.
-    """
-    if args.scheduler is not None and args.engine != "dask":
-        raise UsageError("--scheduler needs --engine dask")
-    try:
-        summary = score_archive(
-            args.inputs,
-            args.output,
-            model=args.model,
-            errors=args.errors,
-            jobs=args.jobs,
-            batch_size=args.batch_size,
-            resume=args.resume,
-            engine=args.engine,
-            scheduler=args.scheduler,
-            clean=args.clean,
-            top_k=args.top_k,
-            text_field=args.text_field,
-            id_field=args.id_field,
-            progress=args.progress,
-            csv_escape=args.csv_escape,
-        )
-    except KeyboardInterrupt:
-        raise KeyboardInterrupt(
-            f"run the same command with --resume to finish {args.output}"
-        ) from None
-    print(summary)
-    return 0

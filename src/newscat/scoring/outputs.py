@@ -33,7 +33,7 @@ Crash safety and resume
     fsync, ``os.replace``); it records how many input records are done, the counts,
     the size of each file at that point, where reading the inputs is (per input:
     size, modification time, records read and a SHA-256 of what they were read from;
-    :meth:`newscat.archive.Archive.position`) and the job (inputs, fields, errors
+    :meth:`newscat.readers.archive.Archive.position`) and the job (inputs, fields, errors
     file, model name, version and fingerprint, ``top_k``, ``clean``). A checkpoint
     thus never counts bytes that a power cut could lose. At the end the files are
     renamed to their final names and the progress file is deleted.
@@ -69,6 +69,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..durable import fsync_file, fsync_folder
 from ..errors import DataError, UsageError
 from ..extras import require
 
@@ -118,21 +119,6 @@ def _job_differences(before: dict, now: dict) -> list[str]:
         if not same:
             differences.append(f"{key} was {old!r}, now {value!r}")
     return differences
-
-
-def _fsync(file) -> None:
-    file.flush()
-    os.fsync(file.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; elsewhere a folder cannot be fsynced)."""
-    if os.name == "posix":
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 class _Writer(ABC):
@@ -202,7 +188,7 @@ class _LinesWriter(_Writer):
         return {"bytes": self._file.tell()}
 
     def sync(self) -> None:
-        _fsync(self._file)
+        fsync_file(self._file)
 
     def close(self) -> dict:
         self.sync()
@@ -329,7 +315,7 @@ class _ParquetWriter(_Writer):
         with open(temporary, "rb") as f:
             os.fsync(f.fileno())
         os.replace(temporary, self._path(self._parts))
-        _fsync_folder(self._folder)
+        fsync_folder(self._folder)
         self._parts += 1
         self._rows = 0
         self._writer = None
@@ -403,7 +389,7 @@ def _save_json_atomically(path: Path, data: dict) -> None:
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
-        _fsync(f)
+        fsync_file(f)
     os.replace(temporary, path)
 
 

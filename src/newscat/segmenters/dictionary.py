@@ -12,7 +12,7 @@ package (located with :mod:`importlib.resources`, never downloaded). It is the
 list whose lower-cased form the CRF itself uses for its ``is_in_dict`` features
 (``dictionary.bin`` of the CRF model), and it agrees best with the CRF of the
 four lists underthesea ships (Viet11K/22K/39K/74K). Entries are put in the same
-form as the input text (:func:`~newscat.normalize.normalize_tone_marks`, lower
+form as the input text (:func:`~newscat.text.normalize.normalize_tone_marks`, lower
 case); entries longer than four syllables (no gain measured) and a few entries the
 CRF keeps apart (:data:`_KEPT_APART`) are dropped.
 
@@ -52,7 +52,7 @@ import underthesea
 from underthesea.pipeline.word_tokenize import regex_tokenize
 
 from ..text.normalize import normalize_tone_marks
-from .registry import Segmenter
+from .base import Segmenter
 
 __all__ = ["DictionarySegmenter", "syllables"]
 

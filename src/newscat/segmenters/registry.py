@@ -8,79 +8,24 @@ name; a model stores the name it was trained with and always segments with it.
 ``dictionary``   longest match over underthesea's word list (fast)
 ``syllable``     no segmentation: one token per syllable or punctuation mark
 ==============  ==============================================================
+
+A new segmenter is a :class:`~newscat.segmenters.base.Segmenter` in its own module,
+added to :data:`SEGMENTERS` here; the command line offers every name in it.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
 
+from .base import Segmenter
 from .cache import SegmentCache, default_cache_dir
+from .syllable import SyllableSegmenter
+from .underthesea_crf import UndertheseaSegmenter
 
 __all__ = ["Segmenter", "SEGMENTERS", "get_segmenter", "segment_texts"]
-
-_SYLLABLES = re.compile(r"\w+(?:[.,:/-]\w+)*|[^\w\s]", re.UNICODE)
-
-
-class Segmenter:
-    """Base class: segments a text line by line, remembering recent lines.
-
-    Archives repeat boilerplate lines (bylines, teasers), so each line's result is
-    kept in a bounded in-memory cache.
-
-    Examples
-    --------
-    >>> get_segmenter("syllable")("Hà Nội, 2021.\\nMưa to")
-    'Hà Nội , 2021 . Mưa to'
-    """
-
-    name = "base"
-    version = "1"
-
-    def __init__(self, line_cache_size: int = 10_000) -> None:
-        self._segment_cached = functools.lru_cache(maxsize=line_cache_size)(self.segment_line)
-
-    @property
-    def id(self) -> str:
-        """Name and version: what the on-disk cache is keyed by."""
-        return f"{self.name}/{self.version}"
-
-    def segment_line(self, line: str) -> str:
-        """Segment one line of text."""
-        raise NotImplementedError
-
-    def __call__(self, text: str) -> str:
-        lines = (line.strip() for line in text.split("\n"))
-        return " ".join(self._segment_cached(line) for line in lines if line)
-
-
-class SyllableSegmenter(Segmenter):
-    """One token per syllable, number or punctuation mark."""
-
-    name = "syllable"
-
-    def segment_line(self, line: str) -> str:
-        return " ".join(_SYLLABLES.findall(line))
-
-
-class UndertheseaSegmenter(Segmenter):
-    """underthesea's CRF word segmenter."""
-
-    name = "underthesea"
-
-    def __init__(self, line_cache_size: int = 10_000) -> None:
-        import underthesea
-        from underthesea import word_tokenize
-
-        self.version = f"crf-{underthesea.__version__}"
-        self._word_tokenize = word_tokenize
-        super().__init__(line_cache_size)
-
-    def segment_line(self, line: str) -> str:
-        return self._word_tokenize(line, format="text")
 
 
 def _dictionary_segmenter() -> Segmenter:
@@ -136,7 +81,7 @@ def segment_texts(
     segmenter : str
         A name from :data:`SEGMENTERS`.
     cache_dir : path, None or False
-        Cache folder; ``None`` for :func:`~newscat.cache.default_cache_dir`,
+        Cache folder; ``None`` for :func:`~newscat.segmenters.cache.default_cache_dir`,
         ``False`` for no on-disk cache. A folder that cannot be used (read-only,
         damaged database) gives a warning and no caching, never an error.
     n_jobs : int

@@ -14,7 +14,7 @@ model is made, so that ``python train.py --recipe data/labor5.json`` re-creates 
     }
 
 An optional ``"word_vectors"`` entry learns word vectors from unlabelled text first
-(:func:`~newscat.word_vectors.learn_word_vectors`) and gives them to the model::
+(:func:`~newscat.classifier.word_vectors.learn_word_vectors`) and gives them to the model::
 
       "word_vectors": {"pools": [{"path": "../../shared/data/pool/rss_2025_26.jsonl.gz"}],
                        "dim": 150, "window": 5, "min_count": 5}
@@ -214,11 +214,11 @@ def cross_validate(
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
-    Besides :func:`~newscat.evaluation.compute_metrics`, the result says how many
+    Besides :func:`~newscat.training.evaluation.compute_metrics`, the result says how many
     predictions were flagged uncertain and how accurate the flagged and unflagged
     ones were; with ``slices`` (name: boolean mask over ``data``) it holds the same
     for each slice under ``"slices"``. ``errors`` names a JSONL file for the
-    misclassified articles (:func:`~newscat.evaluation.write_errors`). With
+    misclassified articles (:func:`~newscat.training.evaluation.write_errors`). With
     ``uncertainty`` (``{"slice": NAME, "accuracy": 0.98}``) the thresholds of the
     uncertain flag are chosen on the out-of-fold scores (:func:`choose_thresholds`),
     reported under ``"thresholds"`` and used for the flags of the result.

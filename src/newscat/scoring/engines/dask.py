@@ -25,10 +25,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...classifier.estimator import NewsClassifier
+from ...classifier.shipped import load  # loads a folder once per process
 from ...errors import DataError
 from ...extras import require
 from ...readers.archive import Record, record_from_mapping
-from ..job import DEFAULT_BATCH_SIZE, Submit, _for_scoring, score_records
+from ..batch import DEFAULT_BATCH_SIZE, Submit, score_records
+from ..model import for_scoring
 from ..outputs import OUTPUT_FIELDS
 
 __all__ = ["RESULT_COLUMNS", "dask_engine", "score_bag", "score_dataframe"]
@@ -92,14 +94,12 @@ def _model_argument(model: ModelArgument):
     import dask
 
     if isinstance(model, NewsClassifier):
-        return dask.delayed(_for_scoring(model), name=f"newscat-model-{uuid.uuid4().hex}")
+        return dask.delayed(for_scoring(model), name=f"newscat-model-{uuid.uuid4().hex}")
     return os.fspath(model)
 
 
 def _worker_model(model: str | NewsClassifier) -> NewsClassifier:
-    from ... import load  # loads a folder once per process
-
-    return model if isinstance(model, NewsClassifier) else _for_scoring(load(model))
+    return model if isinstance(model, NewsClassifier) else for_scoring(load(model))
 
 
 def _score_in_batches(
@@ -161,7 +161,7 @@ def score_bag(
     ----------
     bag : dask.bag.Bag
         Elements are mappings with a ``text_field`` (and maybe ``id_field``) value,
-        e.g. parsed JSON lines, or plain strings, or :class:`~newscat.archive.Record`.
+        e.g. parsed JSON lines, or plain strings, or :class:`~newscat.readers.archive.Record`.
     model : path or NewsClassifier
         A model folder (loaded once per worker process) or a loaded model (sent to
         each worker once).
@@ -175,7 +175,7 @@ def score_bag(
     Returns
     -------
     dask.bag.Bag
-        Dicts with :data:`RESULT_COLUMNS` (as :func:`~newscat.scoring.score_records`):
+        Dicts with :data:`RESULT_COLUMNS` (as :func:`~newscat.scoring.batch.score_records`):
         ``error`` is None for a labelled element, else the reason it was not.
 
     Examples

@@ -1,0 +1,3 @@
+"""The version of newscat, recorded in every saved model and scoring run."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,69 @@
+"""``newscat classify``: label one text given as an argument, a file or on standard input."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..classifier.shipped import load
+from ..errors import DataError, UsageError
+from ..text.decode import read_text_file
+from .options import int_at_least
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "classify",
+        help="label one text (argument, file or standard input)",
+        description="Print the label, its Vietnamese name and score for one article.",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "text", nargs="?", help="the article text; '-' or none: read it from standard input"
+    )
+    source.add_argument(
+        "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
+    )
+    p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.add_argument(
+        "--top-k",
+        type=int_at_least(1),
+        default=3,
+        help="how many scores to show (default 3; more than there are labels: all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.file is not None:
+        text = read_text_file(args.file)
+    elif args.text is None or args.text == "-":
+        text = _read_stdin()
+    else:
+        text = args.text
+    model = load(args.model)
+    result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    if result.label is None:
+        raise DataError("no label: the text is empty")
+    flag = f"  (uncertain: {result.reason})" if result.uncertain else ""
+    print(f"{result.label}\t{result.score:.4f}\t{result.name}{flag}")
+    for label, score in result.top_k[1:]:
+        print(f"  {label}\t{score:.4f}")
+    return 0
+
+
+def _read_stdin() -> str:
+    """Standard input as text; bytes that are not UTF-8 become U+FFFD."""
+    if sys.stdin is None or sys.stdin.closed:
+        raise UsageError("no text: give it as an argument or on standard input, which is closed")
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # replaced by a text stream (e.g. io.StringIO)
+        return sys.stdin.read()
+    return stream.read().decode("utf-8-sig", errors="replace")

@@ -1,0 +1,52 @@
+"""``newscat evaluate``: measure a model on labelled articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..classifier.shipped import load
+from ..readers.labelled import read_labelled
+from ..training.evaluation import compute_metrics, format_report, plot_confusion, write_errors
+from .options import add_data_fields
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="measure a model on labelled articles",
+        description="Print accuracy, macro/weighted F1, per-class scores and the confusion matrix.",
+    )
+    p.add_argument("--model", help="model folder (default: the shipped model)")
+    p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead")
+    p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
+    p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
+    p.add_argument("--errors", help="JSONL file for each misclassified article")
+    add_data_fields(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    model = load(args.model)
+    data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
+    results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
+    predicted = [result.label for result in results]
+    metrics = compute_metrics(data.labels, predicted)
+    if args.errors:
+        scores = [result.score for result in results]
+        write_errors(args.errors, data.ids, data.texts, data.labels, predicted, scores)
+    if args.report:
+        folder = Path(args.report)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+        plot_confusion(metrics, folder / "confusion_matrix.png")
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False))
+    else:
+        print(format_report(metrics))
+        if args.report:
+            print(f"\nreport written to {args.report}")
+    return 0

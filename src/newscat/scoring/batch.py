@@ -1,0 +1,104 @@
+"""Labelling one batch of records: one result per record, in order, whatever fails.
+
+:func:`score_records` is the unit of work every engine runs (in this process, in a
+worker process or on a Dask worker); the results it gives have the fields of
+:data:`~newscat.schema.RESULT_FIELDS` and ``error``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..classifier.estimator import NewsClassifier, Prediction
+from ..readers.archive import Record
+from .model import model_name_version
+
+__all__ = ["DEFAULT_BATCH_SIZE", "Submit", "score_records"]
+
+DEFAULT_BATCH_SIZE = 256
+_EMPTY_AFTER_CLEANING = "empty text after cleaning and normalisation"
+# Failures of one text inside the model; anything else (a missing module, a bug)
+# would fail every record alike, so it stops the run instead of filling the errors file.
+_RECORD_FAILURES = (
+    ArithmeticError,
+    LookupError,
+    MemoryError,
+    RecursionError,
+    TypeError,
+    ValueError,
+)
+# What an engine offers: submit(batch) returns a future whose .result() is the results.
+Submit = Callable[[list[Record]], Any]
+
+
+def score_records(
+    model: NewsClassifier,
+    records: Sequence[Record],
+    *,
+    top_k: int = 3,
+    clean: bool | None = None,
+) -> list[dict[str, Any]]:
+    """Label a batch of records: one result per record, in order.
+
+    A result has the :data:`~newscat.scoring.outputs.OUTPUT_FIELDS` and ``error``: None for a
+    labelled record; for a record with a reader error, or one the model cannot label, the
+    reason, with ``label``, ``name``, ``score`` and ``reason`` None, an empty
+    ``top_k`` and ``uncertain`` true (it needs a person). HTML pages are turned into
+    text here (:meth:`~newscat.readers.archive.Record.resolve`), so that it runs in workers.
+
+    Examples
+    --------
+    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
+    ...               ["weather", "weather", "crime", "crime"] * 2)
+    >>> results = score_records(clf, [Record("a", "trời mưa bão"), Record("b", error="empty text")])
+    >>> [(r["id"], r["label"], r["error"]) for r in results]
+    [('a', 'weather', None), ('b', None, 'empty text')]
+    """
+    name, version = model_name_version(model)
+    records = [record.resolve() for record in records]
+    texts = [record.text for record in records if record.error is None]
+    predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
+    results = []
+    for record in records:
+        outcome = record.error if record.error is not None else next(predictions)
+        results.append(_result(record.id, outcome, name, version))
+    return results
+
+
+def _classify(
+    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None
+) -> list[Prediction | str]:
+    """Predictions, or the reason a text failed in the model."""
+    if not texts:
+        return []
+    try:
+        return model.classify_many(texts, top_k=top_k, clean=clean)
+    except _RECORD_FAILURES:  # one bad text must not sink its batch: find it
+        return [_classify_one(model, text, top_k=top_k, clean=clean) for text in texts]
+
+
+def _classify_one(
+    model: NewsClassifier, text: str, *, top_k: int, clean: bool | None
+) -> Prediction | str:
+    try:
+        return model.classify(text, top_k=top_k, clean=clean)
+    except _RECORD_FAILURES as exc:
+        return f"model error: {type(exc).__name__}: {exc}"
+
+
+def _result(id_: str, outcome: Prediction | str, model: str, version: str) -> dict[str, Any]:
+    if isinstance(outcome, Prediction) and outcome.label is not None:
+        fields, error = outcome.to_dict(), None
+    else:
+        fields = {
+            "label": None,
+            "name": None,
+            "score": None,
+            "top_k": [],
+            "uncertain": True,
+            "reason": None,
+        }
+        error = outcome if isinstance(outcome, str) else _EMPTY_AFTER_CLEANING
+    return {"id": id_, **fields, "model": model, "model_version": version, "error": error}

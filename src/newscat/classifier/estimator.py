@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import DataError
+from ..schema import PREDICTION_FIELDS, RESULT_SCHEMA, plain_value
 from ..segmenters.registry import SEGMENTERS, segment_texts
 from ..text.normalize import normalize_text
 from ..text.pages import clean_page
@@ -60,14 +61,17 @@ class Prediction:
     reason: str | None = None
 
     def to_dict(self) -> dict:
-        """Plain-data form, for JSON output."""
+        """Plain-data form, for JSON output: the prediction fields of :mod:`newscat.schema`.
+
+        Examples
+        --------
+        >>> Prediction("crime", "Hình sự", 0.8, [("crime", 0.8)], False).to_dict()["top_k"]
+        [{'label': 'crime', 'score': 0.8}]
+        """
         return {
-            "label": self.label,
-            "name": self.name,
-            "score": self.score,
-            "top_k": [{"label": label, "score": score} for label, score in self.top_k],
-            "uncertain": self.uncertain,
-            "reason": self.reason,
+            field.name: plain_value(field.kind, getattr(self, field.name))
+            for field in RESULT_SCHEMA
+            if field.name in PREDICTION_FIELDS
         }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..classifier.estimator import NewsClassifier, Prediction
 from ..readers.archive import Record
+from ..schema import ERROR_FIELD, RESULT_FIELDS, no_prediction
 from .model import model_name_version
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Submit", "score_records"]
@@ -41,7 +42,7 @@ def score_records(
 ) -> list[dict[str, Any]]:
     """Label a batch of records: one result per record, in order.
 
-    A result has the :data:`~newscat.scoring.outputs.OUTPUT_FIELDS` and ``error``: None for a
+    A result has the :data:`~newscat.schema.RESULT_FIELDS` and ``error``: None for a
     labelled record; for a record with a reader error, or one the model cannot label, the
     reason, with ``label``, ``name``, ``score`` and ``reason`` None, an empty
     ``top_k`` and ``uncertain`` true (it needs a person). HTML pages are turned into
@@ -92,13 +93,7 @@ def _result(id_: str, outcome: Prediction | str, model: str, version: str) -> di
     if isinstance(outcome, Prediction) and outcome.label is not None:
         fields, error = outcome.to_dict(), None
     else:
-        fields = {
-            "label": None,
-            "name": None,
-            "score": None,
-            "top_k": [],
-            "uncertain": True,
-            "reason": None,
-        }
+        fields = no_prediction()
         error = outcome if isinstance(outcome, str) else _EMPTY_AFTER_CLEANING
-    return {"id": id_, **fields, "model": model, "model_version": version, "error": error}
+    values = {"id": id_, **fields, "model": model, "model_version": version}
+    return {**{name: values[name] for name in RESULT_FIELDS}, ERROR_FIELD: error}

@@ -3,8 +3,9 @@
 A run of :func:`~newscat.scoring.score_archive` writes
 
 - the **output**, by extension ``.jsonl``, ``.jsonl.gz``, ``.csv`` or ``.parquet``:
-  one row per labelled record with :data:`OUTPUT_FIELDS` (``id, label, name, score,
-  top_k, uncertain, reason, model, model_version``; ``top_k`` is a list of
+  one row per labelled record with :data:`OUTPUT_FIELDS`, the fields of
+  :mod:`newscat.schema` (``id, label, name, score, top_k, uncertain, reason, model,
+  model_version``; ``top_k`` is a list of
   ``{"label", "score"}``, a JSON string in CSV; booleans are ``true``/``false``);
 - the **errors file**, JSON Lines: ``id, reason`` per record not labelled, written
   only if there is one;
@@ -72,6 +73,7 @@ from typing import Any
 from ..durable import fsync_file, fsync_folder
 from ..errors import DataError, UsageError
 from ..extras import require
+from ..schema import RESULT_FIELDS, RESULT_SCHEMA
 
 __all__ = [
     "DEFAULT_PART_ROWS",
@@ -84,17 +86,7 @@ __all__ = [
 
 DEFAULT_PART_ROWS = 100_000
 CHECKPOINT_SECONDS = 0.5  # fsyncs cost time: checkpoint at most this often
-OUTPUT_FIELDS = (
-    "id",
-    "label",
-    "name",
-    "score",
-    "top_k",
-    "uncertain",
-    "reason",
-    "model",
-    "model_version",
-)
+OUTPUT_FIELDS = RESULT_FIELDS  # the columns of an output, in order
 OUTPUT_FORMATS = (".jsonl.gz", ".jsonl", ".csv", ".parquet")
 PARTIAL_SUFFIX = ".partial"
 _PROGRESS_FORMAT = "newscat-score-progress"
@@ -258,9 +250,9 @@ class _CsvWriter(_LinesWriter):
 def _parquet_schema():
     import pyarrow as pa
 
-    top = pa.struct([("label", pa.string()), ("score", pa.float64())])
-    types = {"score": pa.float64(), "top_k": pa.list_(top), "uncertain": pa.bool_()}
-    return pa.schema([(name, types.get(name, pa.string())) for name in OUTPUT_FIELDS])
+    ranking = pa.list_(pa.struct([("label", pa.string()), ("score", pa.float64())]))
+    kinds = {"text": pa.string(), "number": pa.float64(), "flag": pa.bool_(), "ranking": ranking}
+    return pa.schema([(field.name, kinds[field.kind]) for field in RESULT_SCHEMA])
 
 
 class _ParquetWriter(_Writer):

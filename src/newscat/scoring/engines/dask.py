@@ -29,13 +29,15 @@ from ...classifier.shipped import load  # loads a folder once per process
 from ...errors import DataError
 from ...extras import require
 from ...readers.archive import Record, record_from_mapping
+from ...schema import ERROR_FIELD, RESULT_FIELDS, RESULT_SCHEMA
 from ..batch import DEFAULT_BATCH_SIZE, Submit, score_records
 from ..model import for_scoring
-from ..outputs import OUTPUT_FIELDS
 
 __all__ = ["RESULT_COLUMNS", "dask_engine", "score_bag", "score_dataframe"]
 
-RESULT_COLUMNS = (*OUTPUT_FIELDS, "error")
+RESULT_COLUMNS = (*RESULT_FIELDS, ERROR_FIELD)
+# pandas types by kind of field (newscat.schema); a ranking is held as a JSON string.
+_DTYPES = {"text": "string", "number": "float64", "flag": "bool", "ranking": "string"}
 
 ModelArgument = str | os.PathLike | NewsClassifier
 
@@ -220,9 +222,11 @@ def _results_frame(results: list[dict[str, Any]], index):
     import pandas as pd
 
     frame = pd.DataFrame(results, columns=list(RESULT_COLUMNS), index=index)
-    frame["top_k"] = [json.dumps(top, ensure_ascii=False) for top in frame["top_k"]]
-    text_columns = {name: "string" for name in RESULT_COLUMNS}
-    return frame.astype({**text_columns, "score": "float64", "uncertain": "bool"})
+    for field in RESULT_SCHEMA:
+        if field.kind == "ranking":
+            frame[field.name] = [json.dumps(v, ensure_ascii=False) for v in frame[field.name]]
+    dtypes = {field.name: _DTYPES[field.kind] for field in RESULT_SCHEMA}
+    return frame.astype({**dtypes, ERROR_FIELD: "string"})
 
 
 def _score_frame(

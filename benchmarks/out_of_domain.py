@@ -68,7 +68,7 @@ def main() -> None:
     totals = [0, 0]
     for name in CORPORA:
         texts = read_texts(DATA / name, args.sample)
-        segmented = [text[:SAMPLE_CHARS] for text in model._segment(texts, None)]
+        segmented = [text[:SAMPLE_CHARS] for text in model._clean_normalise_segment(texts, None)]
         start = time.perf_counter()
         letters = np.array([vietnamese_share(text) for text in segmented])
         known = np.array([known_share(text, vocabulary, mark) for text in segmented])

@@ -344,7 +344,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"cannot train on one label only ({classes[0]!r}): a classifier needs two or more"
             )
-        segmented = self._segment(texts, clean=False, progress=self.progress)
+        segmented = self._clean_normalise_segment(texts, clean=False, progress=self.progress)
         empty = [i for i, tokens in enumerate(segmented) if not tokens]
         if empty:
             raise DataError(
@@ -414,7 +414,12 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         return CalibratedClassifierCV(base, method="temperature", cv=folds, ensemble=False)
 
     # -------------------------------------------------------------- predicting
-    def _segment(self, texts: list[str], clean: bool | None, progress: bool = False) -> list[str]:
+    def _clean_normalise_segment(
+        self, texts: list[str], clean: bool | None, progress: bool = False
+    ) -> list[str]:
+        """The texts as the model reads them: cut to ``max_chars``, page furniture
+        stripped (``clean``, or the model's ``clean_pages`` when None), normalised,
+        the headline repeated ``title_weight`` more times, then segmented."""
         texts = [text[: self.max_chars] for text in texts]
         if self.clean_pages if clean is None else clean:
             texts = [clean_page(text) for text in texts]
@@ -434,7 +439,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         for any topic.
         """
         check_is_fitted(self, "pipeline_")
-        return self._proba(self._segment(check_texts(X, "X"), clean))
+        return self._proba(self._clean_normalise_segment(check_texts(X, "X"), clean))
 
     def _proba(self, segmented: list[str]) -> np.ndarray:
         return _scores_of_filled(segmented, (len(self.classes_),), self.pipeline_.predict_proba)
@@ -455,7 +460,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         False
         """
         check_is_fitted(self, "pipeline_")
-        segmented = self._segment(check_texts(X, "X"), clean)
+        segmented = self._clean_normalise_segment(check_texts(X, "X"), clean)
         features = self.pipeline_.steps[0][1]
         linear = _linear(self.pipeline_.named_steps["model"])
         columns = (len(self.classes_),) if len(self.classes_) > 2 else ()
@@ -487,7 +492,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "pipeline_")
         if isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 1:
             raise ValueError(f"top_k must be an integer of at least 1, got {top_k!r}")
-        segmented = self._segment(check_texts(texts, "texts"), clean)
+        segmented = self._clean_normalise_segment(check_texts(texts, "texts"), clean)
         proba = self._proba(segmented)
         return [
             self._prediction(row, top_k, self._out_of_domain(text))

@@ -235,20 +235,20 @@ def _score_frame(
     *,
     top_k: int,
     clean: bool | None,
-    text_column: str,
-    id_column: str,
+    text_field: str,
+    id_field: str,
     batch_size: int,
 ):
-    ids = frame[id_column] if id_column in frame.columns else frame.index
+    ids = frame[id_field] if id_field in frame.columns else frame.index
     records = [
         record_from_mapping(
-            {text_column: _missing_to_none(text), id_column: _missing_to_none(id_)},
+            {text_field: _missing_to_none(text), id_field: _missing_to_none(id_)},
             fallback_id=str(index),
             where=f"row {index}",
-            text_field=text_column,
-            id_field=id_column,
+            text_field=text_field,
+            id_field=id_field,
         )
-        for index, id_, text in zip(frame.index, ids, frame[text_column])
+        for index, id_, text in zip(frame.index, ids, frame[text_field])
     ]
     classifier = _worker_model(model)
     results = _score_in_batches(classifier, records, top_k=top_k, clean=clean, size=batch_size)
@@ -259,8 +259,8 @@ def score_dataframe(
     ddf,
     model: ModelArgument,
     *,
-    text_column: str = "text",
-    id_column: str = "id",
+    text_field: str = "text",
+    id_field: str = "id",
     top_k: int = 3,
     clean: bool | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -270,7 +270,7 @@ def score_dataframe(
     Parameters
     ----------
     ddf : dask.dataframe.DataFrame
-        Holds a ``text_column``; ids come from ``id_column`` or, if the frame has
+        Holds a ``text_field``; ids come from ``id_field`` or, if the frame has
         no such column, from the index.
     model : path or NewsClassifier
         A model folder (loaded once per worker process) or a loaded model.
@@ -295,9 +295,9 @@ def score_dataframe(
     0  a  weather        <NA>
     1  b     <NA>  empty text
     """
-    if text_column not in ddf.columns:
+    if text_field not in ddf.columns:
         raise DataError(
-            f"the DataFrame has no column {text_column!r} "
+            f"the DataFrame has no column {text_field!r} "
             f"(columns: {', '.join(map(str, ddf.columns))})"
         )
     import pandas as pd
@@ -308,8 +308,8 @@ def score_dataframe(
         _model_argument(model),
         top_k=top_k,
         clean=clean,
-        text_column=text_column,
-        id_column=id_column,
+        text_field=text_field,
+        id_field=id_field,
         batch_size=batch_size,
         meta=meta,
     )

@@ -68,29 +68,32 @@ def _folder_mb(path: Path) -> float:
 def run_newscat(params: dict, cold_cache: str | None, n_predict: int, jobs: int) -> dict:
     """Train and measure one newscat configuration (runs in its own process)."""
     from newscat import NewsClassifier, load_model, save_model
+    from newscat.runtime import use
 
     train, test = _read("train"), _read("test")
     result = {}
     if cold_cache:
         start = time.perf_counter()
-        cold = NewsClassifier(**params, cache_dir=cold_cache, n_jobs=jobs)
-        cold.fit(train.texts, train.labels)
+        with use(cache_dir=cold_cache, n_jobs=jobs):
+            NewsClassifier(**params).fit(train.texts, train.labels)
         result["fit_cold_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    model = NewsClassifier(**params, n_jobs=jobs).fit(train.texts, train.labels)
+    with use(n_jobs=jobs):
+        model = NewsClassifier(**params).fit(train.texts, train.labels)
     result["fit_warm_s"] = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as tmp:
         folder = save_model(model, Path(tmp) / "model")
         result["size_mb"] = _folder_mb(folder)
         model = load_model(folder)
-    predicted = list(model.set_params(n_jobs=jobs).predict(test.texts))
+    with use(n_jobs=jobs):
+        predicted = list(model.predict(test.texts))
     keep = _dedup_mask(train.texts, test.texts)
     result["acc"], result["macro_f1"] = _metrics(test.labels, predicted)
     result["acc_dedup"], result["macro_f1_dedup"] = _metrics(test.labels, predicted, keep)
     result["n_test"], result["n_dedup"] = len(test), sum(keep)
     sample = test.texts[:n_predict]
     start = time.perf_counter()
-    model.set_params(cache_dir=False, n_jobs=1).predict(sample)
+    model.predict(sample)
     result["docs_per_s"] = len(sample) / (time.perf_counter() - start)
     result["peak_mb"] = _peak_mb()
     return result

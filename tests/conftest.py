@@ -39,7 +39,7 @@ def small_model_dir(tmp_path_factory, labor5_rows) -> Path:
     """A syllable-segmented labor5 model saved in a temporary folder (seconds to train)."""
     texts = [row["text"] for row in labor5_rows]
     labels = [row["label"] for row in labor5_rows]
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, clean_pages=True)
+    model = NewsClassifier(segmenter="syllable", clean_pages=True)
     model.fit(texts, labels)
     return save_model(model, tmp_path_factory.mktemp("models") / "small", name="small-labor5")
 

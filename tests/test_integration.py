@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 
 from newscat import NewsClassifier, load_model, save_model
+from newscat.runtime import use
 from newscat.training.evaluation import compute_metrics
 
 PER_CLASS_TRAIN, PER_CLASS_TEST = 150, 60  # measured: accuracy 0.868, macro-F1 0.865
@@ -35,8 +36,9 @@ def vntc_sample(shared_data):
 
 def test_default_model_on_vntc_sample_beats_floor(vntc_sample, tmp_path):
     (train_texts, train_labels), (test_texts, test_labels) = vntc_sample
-    model = NewsClassifier(cache_dir=tmp_path / "cache", n_jobs=2)
-    model.fit(train_texts, train_labels)
+    model = NewsClassifier()
+    with use(cache_dir=tmp_path / "cache", n_jobs=2):
+        model.fit(train_texts, train_labels)
     folder = save_model(model, tmp_path / "vntc-sample")
     metrics = compute_metrics(test_labels, load_model(folder).predict(list(test_texts)))
     assert metrics["n"] >= 550

@@ -22,7 +22,7 @@ LABELS = ["weather", "weather", "crime", "crime"] * 2
 
 @pytest.fixture(scope="module")
 def model() -> NewsClassifier:
-    clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    clf = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     return clf.fit(TEXTS, LABELS)
 
 

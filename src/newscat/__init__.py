@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from . import runtime
 from ._version import __version__
 from .classifier.estimator import NewsClassifier, Prediction
 from .classifier.persistence import load_model, save_model
@@ -39,6 +40,7 @@ __all__ = [
     "load",
     "load_model",
     "normalize_text",
+    "runtime",
     "save_model",
     "score_archive",
     "score_bag",

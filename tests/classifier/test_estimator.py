@@ -28,7 +28,7 @@ LABELS = ["weather"] * 4 + ["crime"] * 4 + ["union"] * 4
 
 
 def small(**params):
-    defaults = dict(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0, calibration_cv=2)
+    defaults = dict(segmenter="syllable", min_df=1, max_df=1.0, calibration_cv=2)
     return NewsClassifier(**{**defaults, **params})
 
 

@@ -20,7 +20,6 @@ LABELS = ["weather", "weather", "crime", "crime"] * 3
 def saved(tmp_path):
     model = NewsClassifier(
         segmenter="syllable",
-        cache_dir=False,
         min_df=1,
         max_df=1.0,
         label_names={"weather": "Thời tiết"},
@@ -165,7 +164,6 @@ def test_round_trip_keeps_syllable_features_and_title_weight(tmp_path):
         segmenter="dictionary",
         syllable_features=True,
         title_weight=1,
-        cache_dir=False,
         calibration_cv=2,
         min_df=1,
         max_df=1.0,

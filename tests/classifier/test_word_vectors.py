@@ -49,7 +49,7 @@ def test_too_little_text_for_the_dimensions_is_refused():
 
 def test_vectors_round_trip_with_identical_scores(tmp_path, rows, vectors):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    model = NewsClassifier(segmenter="syllable", word_vectors=vectors)
     model.fit(texts, labels)
     assert model.pipeline_.named_steps["model"].n_features_in_ == len(model.tfidf_.idf_) + 16
     folder = save_model(model, tmp_path / "m")
@@ -64,7 +64,7 @@ def test_vectors_round_trip_with_identical_scores(tmp_path, rows, vectors):
 
 def test_vectors_change_the_scores(rows, vectors):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    plain = NewsClassifier(segmenter="syllable", cache_dir=False)
+    plain = NewsClassifier(segmenter="syllable")
     with_vectors = clone(plain).set_params(word_vectors=vectors)
     probas = [m.fit(texts, labels).predict_proba(texts[:20]) for m in (plain, with_vectors)]
     assert not np.allclose(probas[0], probas[1])
@@ -72,7 +72,7 @@ def test_vectors_change_the_scores(rows, vectors):
 
 def test_a_model_without_vectors_still_loads(tmp_path, rows):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    model = NewsClassifier(segmenter="syllable", cache_dir=False).fit(texts, labels)
+    model = NewsClassifier(segmenter="syllable").fit(texts, labels)
     folder = save_model(model, tmp_path / "plain")
     assert not (folder / "word_vectors.txt.gz").exists()
     again = load_model(folder)
@@ -82,7 +82,7 @@ def test_a_model_without_vectors_still_loads(tmp_path, rows):
 
 def test_missing_or_mismatched_word_list_is_named(tmp_path, rows, vectors):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    model = NewsClassifier(segmenter="syllable", word_vectors=vectors)
     folder = save_model(model.fit(texts, labels), tmp_path / "m")
     with gzip.open(folder / "word_vectors.txt.gz", "wt", encoding="utf-8") as f:
         f.write("một\nhai\n")
@@ -114,7 +114,7 @@ def test_recipe_learns_vectors_from_its_pools(tmp_path, rows):
 
 def test_an_altered_word_list_is_refused_by_its_hash(tmp_path, rows, vectors):
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, word_vectors=vectors)
+    model = NewsClassifier(segmenter="syllable", word_vectors=vectors)
     folder = save_model(model.fit(texts, labels), tmp_path / "m")
     with gzip.open(folder / "word_vectors.txt.gz", "rt", encoding="utf-8") as f:
         words = f.read().split("\n")

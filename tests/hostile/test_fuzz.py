@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from newscat.classifier.persistence import load_model
+from newscat.runtime import use
 from newscat.scoring.job import score_archive
 
 SEED = 20261201
@@ -79,8 +80,9 @@ def test_fuzz_texts_are_what_they_claim(fuzz_texts):
 
 
 def test_classify_many_labels_any_unicode(small_model_dir, fuzz_texts, tmp_path):
-    model = load_model(small_model_dir).set_params(cache_dir=False)
-    results = model.classify_many(fuzz_texts)
+    model = load_model(small_model_dir)
+    with use(cache_dir=False):
+        results = model.classify_many(fuzz_texts)
     assert len(results) == len(fuzz_texts)
     classes = set(model.classes_)
     for text, result in zip(fuzz_texts, results):
@@ -88,8 +90,8 @@ def test_classify_many_labels_any_unicode(small_model_dir, fuzz_texts, tmp_path)
         assert result.label is not None or not any(char.isalnum() for char in text)
     # With the on-disk segmentation cache (for texts it can key): the same labels.
     valid = [i for i, text in enumerate(fuzz_texts) if not has_surrogates(text)]
-    cached = load_model(small_model_dir).set_params(cache_dir=tmp_path / "cache")
-    again = cached.classify_many([fuzz_texts[i] for i in valid])
+    with use(cache_dir=tmp_path / "cache"):
+        again = model.classify_many([fuzz_texts[i] for i in valid])
     assert [r.label for r in again] == [results[i].label for i in valid]
 
 

@@ -3,7 +3,6 @@ promises, and how the ``newscat`` command meets bad text, bad options and missin
 """
 
 import ast
-import copy
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from newscat.cli import main
 from newscat.errors import MissingExtraError
 from newscat.extras import EXTRAS, require
 from newscat.readers.archive import Archive, Record
+from newscat.runtime import use
 from newscat.scoring.outputs import output_format
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,7 +224,8 @@ SURROGATES = "Bão số 3 \udcff đổ bộ \ud800 vào Quảng Ninh, mưa lớn
 @pytest.fixture
 def cached_model(tmp_path):
     """The shipped model with its segmentation cache on, in a temporary folder."""
-    return copy.copy(newscat.load()).set_params(cache_dir=tmp_path / "cache")
+    with use(cache_dir=tmp_path / "cache"):
+        yield newscat.load()
 
 
 def test_lone_surrogates_become_replacement_characters(cached_model):
@@ -242,8 +243,9 @@ def test_lone_surrogates_become_replacement_characters(cached_model):
 def test_training_accepts_lone_surrogates(tmp_path):
     texts = ["mưa bão lớn \udcff", "bão gây mưa", "bắt kẻ trộm \ud800", "xử vụ trộm"] * 2
     labels = ["weather", "weather", "crime", "crime"] * 2
-    clf = newscat.NewsClassifier(segmenter="syllable", cache_dir=tmp_path, min_df=1, max_df=1.0)
-    assert clf.fit(texts, labels).predict(["trời mưa bão \udcff"])[0] == "weather"
+    clf = newscat.NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
+    with use(cache_dir=tmp_path):
+        assert clf.fit(texts, labels).predict(["trời mưa bão \udcff"])[0] == "weather"
 
 
 def test_undecodable_argv_and_stdin_are_replaced_not_a_crash(tmp_path):

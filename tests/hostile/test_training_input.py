@@ -15,7 +15,7 @@ LABELS = ["weather", "weather", "crime", "crime"] * 3
 
 
 def _model() -> NewsClassifier:
-    return NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    return NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
 
 
 @pytest.fixture(scope="module")

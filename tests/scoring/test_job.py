@@ -315,7 +315,7 @@ def test_resume_refuses_another_job(tmp_path, inputs, small_model_dir, labor5_ro
 
     texts = [row["text"] for row in labor5_rows[:300]]
     labels = [row["label"] for row in labor5_rows[:300]]
-    retrained = NewsClassifier(segmenter="syllable", cache_dir=False, clean_pages=True)
+    retrained = NewsClassifier(segmenter="syllable", clean_pages=True)
     retrained.fit(texts, labels)
     same_name = save_model(retrained, tmp_path / "retrained", name="small-labor5")
     with pytest.raises(DataError, match="model was .*'fingerprint'"):

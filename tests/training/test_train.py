@@ -106,7 +106,7 @@ def test_cross_validate_reports_per_class():
     for i in range(6):
         data.add(f"mưa bão lớn {i}", "weather", str(i), "-")
         data.add(f"bắt kẻ trộm {i}", "crime", str(i), "-")
-    model = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    model = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     result = cross_validate(model, data, folds=3)
     assert set(result["per_class"]) == {"crime", "weather"}
 

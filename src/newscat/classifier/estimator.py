@@ -7,7 +7,6 @@ takes raw article texts and string labels.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import DataError
+from ..runtime import current
 from ..schema import PREDICTION_FIELDS, RESULT_SCHEMA, plain_value
 from ..segmenters.registry import SEGMENTERS, segment_texts
 from ..text.normalize import normalize_text
@@ -219,12 +219,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     min_score, min_margin : float
         A result is uncertain when its top score is below ``min_score`` or the top
         two scores are closer than ``min_margin``.
-    cache_dir : path, None or False
-        Segmentation cache folder (``None``: the user cache, ``False``: none).
-    n_jobs : int
-        Processes for segmenting uncached texts.
-    progress : bool
-        Show a progress bar while segmenting the training texts.
     random_state : int
         Seed of the linear model's solver: the same data and seed give the same model.
     word_vectors : WordVectors or None
@@ -236,7 +230,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, calibration_cv=2)
+    >>> clf = NewsClassifier(segmenter="syllable", calibration_cv=2)
     >>> texts = ["Bão số 3 gây mưa lớn", "Mưa lớn kéo dài do bão",
     ...          "Công an bắt nghi phạm trộm", "Tòa xử vụ trộm cắp tài sản"]
     >>> clf = clf.fit(texts, ["weather", "weather", "crime", "crime"])
@@ -263,9 +257,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "label_names": [dict, None],
         "min_score": [Interval(Real, 0, 1, closed="both")],
         "min_margin": [Interval(Real, 0, 1, closed="both")],
-        "cache_dir": [str, os.PathLike, "boolean", None],
-        "n_jobs": [Interval(Integral, 1, None, closed="left")],
-        "progress": ["boolean"],
         "random_state": ["random_state"],
         "word_vectors": [WordVectors, None],
         "vector_weight": [Interval(Real, 0, None, closed="neither")],
@@ -292,9 +283,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         label_names: dict | None = None,
         min_score: float = 0.5,
         min_margin: float = 0.1,
-        cache_dir=None,
-        n_jobs: int = 1,
-        progress: bool = False,
         random_state=0,
         word_vectors: WordVectors | None = None,
         vector_weight: float = 0.4,
@@ -317,9 +305,6 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.label_names = label_names
         self.min_score = min_score
         self.min_margin = min_margin
-        self.cache_dir = cache_dir
-        self.n_jobs = n_jobs
-        self.progress = progress
         self.random_state = random_state
         self.word_vectors = word_vectors
         self.vector_weight = vector_weight
@@ -344,7 +329,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"cannot train on one label only ({classes[0]!r}): a classifier needs two or more"
             )
-        segmented = self._clean_normalise_segment(texts, clean=False, progress=self.progress)
+        segmented = self._clean_normalise_segment(texts, clean=False, progress=current().progress)
         empty = [i for i, tokens in enumerate(segmented) if not tokens]
         if empty:
             raise DataError(
@@ -424,11 +409,12 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         if self.clean_pages if clean is None else clean:
             texts = [clean_page(text) for text in texts]
         normalised = [repeat_title(normalize_text(text), self.title_weight) for text in texts]
+        runtime = current()  # the machine's settings, not the model's
         return segment_texts(
             normalised,
             self.segmenter,
-            cache_dir=self.cache_dir,
-            n_jobs=self.n_jobs,
+            cache_dir=runtime.cache_dir,
+            n_jobs=runtime.n_jobs,
             progress=progress,
         )
 
@@ -453,7 +439,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
         Examples
         --------
-        >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, calibration_cv=2)
+        >>> clf = NewsClassifier(segmenter="syllable", calibration_cv=2)
         >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
         ...               ["weather", "weather", "crime", "crime"] * 2)
         >>> bool(clf.decision_function(["trời mưa bão"])[0] < 0)  # < 0: classes_[0], crime

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ModelError
+from ..runtime import RUNTIME_SETTINGS
 
 __all__ = [
     "FORMAT",
@@ -39,8 +40,9 @@ MAX_TERMS = 10_000_000
 MAX_VOCABULARY_BYTES = 256 * 2**20
 MAX_STATE_BYTES = 2 * 2**30
 MAX_DEPTH = 16
-# Settings of the machine that trained or runs a model, not of the model.
-RUNTIME_PARAMS = ("cache_dir", "n_jobs", "progress")
+# Settings of the machine that trained or runs a model (newscat.runtime), not of the
+# model: a model file may not hold them.
+RUNTIME_PARAMS = RUNTIME_SETTINGS
 # Parameters saved as data (model.skops and their own files), not in metadata.json.
 DATA_PARAMS = ("word_vectors",)
 
@@ -183,8 +185,7 @@ _DF = _either(
     _integer(1, 10**9), _real(0.0, 1.0), expected="an integer >= 1 or a fraction from 0 to 1"
 )
 
-# The classifier's parameters (NewsClassifier.get_params() minus RUNTIME_PARAMS and
-# DATA_PARAMS).
+# The classifier's parameters (NewsClassifier.get_params() minus DATA_PARAMS).
 PARAM_FIELDS: dict[str, Check] = {
     "segmenter": _choice("underthesea", "dictionary", "syllable"),
     "classifier": _choice("linearsvc", "logreg", "sgd"),

@@ -63,7 +63,6 @@ from .metadata import (
     FORMAT_VERSION,
     MAX_METADATA_BYTES,
     MAX_STATE_BYTES,
-    RUNTIME_PARAMS,
     check_metadata,
 )
 from .word_vectors import WordVectors
@@ -125,7 +124,7 @@ def save_model(
     Examples
     --------
     >>> import tempfile
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
     ...               ["weather", "weather", "crime", "crime"] * 2)
     >>> folder = save_model(clf, tempfile.mkdtemp() + "/m", name="demo")
@@ -139,8 +138,7 @@ def save_model(
     from .card import render_card
 
     target = Path(path)
-    skipped = RUNTIME_PARAMS + DATA_PARAMS
-    params = {k: v for k, v in model.get_params().items() if k not in skipped}
+    params = {k: v for k, v in model.get_params().items() if k not in DATA_PARAMS}
     tfidf = model.tfidf_
     state = {"idf": tfidf.idf_, "model": model.pipeline_.named_steps["model"]}
     terms = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)

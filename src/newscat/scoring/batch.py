@@ -12,12 +12,16 @@ from typing import Any
 
 from ..classifier.estimator import NewsClassifier, Prediction
 from ..readers.archive import Record
+from ..runtime import use
 from ..schema import ERROR_FIELD, RESULT_FIELDS, no_prediction
 from .model import model_name_version
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Submit", "score_records"]
 
 DEFAULT_BATCH_SIZE = 256
+# Records are labelled without the on-disk segmentation cache (an archive would fill it
+# with texts seen once), nested processes or progress bars.
+SCORING_RUNTIME = {"cache_dir": False, "n_jobs": 1, "progress": False}
 _EMPTY_AFTER_CLEANING = "empty text after cleaning and normalisation"
 # Failures of one text inside the model; anything else (a missing module, a bug)
 # would fail every record alike, so it stops the run instead of filling the errors file.
@@ -50,7 +54,7 @@ def score_records(
 
     Examples
     --------
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
     ...               ["weather", "weather", "crime", "crime"] * 2)
     >>> results = score_records(clf, [Record("a", "trời mưa bão"), Record("b", error="empty text")])
@@ -60,7 +64,8 @@ def score_records(
     name, version = model_name_version(model)
     records = [record.resolve() for record in records]
     texts = [record.text for record in records if record.error is None]
-    predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
+    with use(**SCORING_RUNTIME):
+        predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
     results = []
     for record in records:
         outcome = record.error if record.error is not None else next(predictions)

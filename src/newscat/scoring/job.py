@@ -42,8 +42,8 @@ Progress
     thread counts the records cheaply (file names, lines, CSV rows, Parquet
     metadata); once it is done the bar also shows the percentage and time left.
 
-Records are labelled with a copy of the model that does not use the on-disk
-segmentation cache (an archive would fill it with texts seen once).
+Records are labelled without the on-disk segmentation cache (an archive would fill
+it with texts seen once): :data:`~newscat.scoring.batch.SCORING_RUNTIME`.
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def score_archive(
     Examples
     --------
     >>> import json, pathlib, tempfile
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
     ...               ["weather", "weather", "crime", "crime"] * 2)
     >>> folder = pathlib.Path(tempfile.mkdtemp())

@@ -6,7 +6,6 @@ is refused.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 from pathlib import Path
@@ -15,12 +14,7 @@ from .._version import __version__
 from ..classifier.estimator import NewsClassifier
 from ..classifier.shipped import default_model_path, load
 
-__all__ = ["for_scoring", "model_name_version", "resolve_model"]
-
-
-def for_scoring(model: NewsClassifier) -> NewsClassifier:
-    """A shallow copy of ``model`` without segmentation cache, nested processes or bars."""
-    return copy.copy(model).set_params(cache_dir=False, n_jobs=1, progress=False)
+__all__ = ["model_name_version", "resolve_model"]
 
 
 def _folder_digest(folder: Path) -> str:
@@ -52,7 +46,7 @@ def resolve_model(
     check_is_fitted(classifier, "pipeline_")
     name, version = model_name_version(classifier)
     identity = {"name": name, "version": version, "fingerprint": fingerprint}
-    return for_scoring(classifier), identity
+    return classifier, identity
 
 
 def model_name_version(model: NewsClassifier) -> tuple[str, str]:

@@ -47,6 +47,7 @@ from ..classifier.word_vectors import WordVectors, learn_word_vectors
 from ..errors import DataError
 from ..readers.archive import iter_rows
 from ..readers.labelled import LabelledData, read_labelled
+from ..runtime import current, use
 from ..segmenters.registry import segment_texts
 from ..text.normalize import normalize_text
 from .evaluation import compute_metrics, slice_metrics, uncertainty_summary, write_errors
@@ -181,9 +182,7 @@ def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
     return extra
 
 
-def pool_word_vectors(
-    settings: dict, segmenter: str, *, cache_dir=None, n_jobs: int = 1
-) -> WordVectors:
+def pool_word_vectors(settings: dict, segmenter: str) -> WordVectors:
     """Word vectors learnt from the unlabelled pools of a recipe's ``word_vectors`` entry.
 
     The pools' texts are normalised and segmented like training texts (and cached).
@@ -196,7 +195,8 @@ def pool_word_vectors(
         for entry in pools
         for _, row in iter_rows(entry["path"])
     ]
-    segmented = segment_texts(texts, segmenter, cache_dir=cache_dir, n_jobs=n_jobs)
+    runtime = current()
+    segmented = segment_texts(texts, segmenter, cache_dir=runtime.cache_dir, n_jobs=runtime.n_jobs)
     options = {k: settings[k] for k in ("dim", "window", "min_count") if k in settings}
     return learn_word_vectors(segmented, **options, random_state=settings.get("seed", 0))
 
@@ -229,7 +229,7 @@ def cross_validate(
     >>> for i in range(6):
     ...     data.add(f"mưa bão lớn {i}", "weather", str(i), "-")
     ...     data.add(f"bắt kẻ trộm {i}", "crime", str(i), "-")
-    >>> model = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> model = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     >>> cross_validate(model, data, folds=3)["accuracy"]
     1.0
     """
@@ -352,22 +352,28 @@ def train_model(
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
-    do not change the model. A model already at ``output`` is replaced only with
-    ``overwrite=True``; this is checked before training starts. ``errors`` names a
+    do not change the model; they hold for the run (:func:`newscat.runtime.use`). A
+    model already at ``output`` is replaced only with ``overwrite=True``; this is
+    checked before training starts. ``errors`` names a
     JSONL file for the articles that cross-validation got wrong.
     """
     start = time.perf_counter()
     check_output(output, overwrite)
-    runtime = runtime or {}
-    model = recipe.model(**runtime)  # checks the parameters before reading data
+    with use(**(runtime or {})):
+        return _train(recipe, output, overwrite=overwrite, errors=errors, start=start)
+
+
+def _train(
+    recipe: Recipe, output: str | os.PathLike, *, overwrite: bool, errors, start: float
+) -> dict:
+    model = recipe.model()  # checks the parameters before reading data
     data = read_recipe_data(recipe)
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
     if recipe.word_vectors is not None:
         vectors_start = time.perf_counter()
-        machine = {k: v for k, v in runtime.items() if k in ("cache_dir", "n_jobs")}
-        model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter, **machine)
+        model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter)
         vectors_seconds = time.perf_counter() - vectors_start
     metrics = {}
     if recipe.cv_folds:

@@ -31,7 +31,6 @@ from ...extras import require
 from ...readers.archive import Record, record_from_mapping
 from ...schema import ERROR_FIELD, RESULT_FIELDS, RESULT_SCHEMA
 from ..batch import DEFAULT_BATCH_SIZE, Submit, score_records
-from ..model import for_scoring
 
 __all__ = ["RESULT_COLUMNS", "dask_engine", "score_bag", "score_dataframe"]
 
@@ -96,12 +95,12 @@ def _model_argument(model: ModelArgument):
     import dask
 
     if isinstance(model, NewsClassifier):
-        return dask.delayed(for_scoring(model), name=f"newscat-model-{uuid.uuid4().hex}")
+        return dask.delayed(model, name=f"newscat-model-{uuid.uuid4().hex}")
     return os.fspath(model)
 
 
 def _worker_model(model: str | NewsClassifier) -> NewsClassifier:
-    return model if isinstance(model, NewsClassifier) else for_scoring(load(model))
+    return model if isinstance(model, NewsClassifier) else load(model)
 
 
 def _score_in_batches(
@@ -183,7 +182,7 @@ def score_bag(
     Examples
     --------
     >>> import dask.bag as db
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
     ...               ["weather", "weather", "crime", "crime"] * 2)
     >>> bag = db.from_sequence([{"id": "a", "text": "mưa bão"}, "bắt trộm", {}], npartitions=2)
@@ -285,7 +284,7 @@ def score_dataframe(
     Examples
     --------
     >>> import dask.dataframe as dd, pandas as pd
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0)
+    >>> clf = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0)
     >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
     ...               ["weather", "weather", "crime", "crime"] * 2)
     >>> frame = pd.DataFrame({"id": ["a", "b"], "text": ["mưa bão", ""]})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,7 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import DataError
 from ..runtime import current
-from ..schema import PREDICTION_FIELDS, RESULT_SCHEMA, plain_value
 from ..segmenters.registry import SEGMENTERS, segment_texts
 from ..text.normalize import normalize_text
 from ..text.pages import clean_page
@@ -38,41 +36,12 @@ from .domain import (
     vietnamese_share,
 )
 from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
+from .prediction import Prediction, prediction_from_scores
 from .word_vectors import ArticleVectors, WordVectors
 
 __all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
 
 CLASSIFIERS = ("linearsvc", "logreg", "sgd")
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One labelled text.
-
-    ``label`` is ``None`` (and ``score`` 0) for an empty text; ``uncertain`` marks a
-    result to send to a person (see :meth:`NewsClassifier.classify`).
-    """
-
-    label: str | None
-    name: str | None
-    score: float
-    top_k: list[tuple[str, float]] = field(default_factory=list)
-    uncertain: bool = True
-    reason: str | None = None
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for JSON output: the prediction fields of :mod:`newscat.schema`.
-
-        Examples
-        --------
-        >>> Prediction("crime", "Hình sự", 0.8, [("crime", 0.8)], False).to_dict()["top_k"]
-        [{'label': 'crime', 'score': 0.8}]
-        """
-        return {
-            field.name: plain_value(field.kind, getattr(self, field.name))
-            for field in RESULT_SCHEMA
-            if field.name in PREDICTION_FIELDS
-        }
 
 
 def check_texts(texts, what: str = "texts") -> list[str]:
@@ -521,16 +490,12 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
     def _prediction(self, row: np.ndarray, top_k: int, domain: str | None) -> Prediction:
         """The result for one row of scores; ``domain`` says why the text is out of domain."""
-        if row.sum() == 0:
-            return Prediction(None, None, 0.0, [], True, "empty text")
-        order = np.argsort(-row)
-        ranked = [(str(self.classes_[i]), round(float(row[i]), 4)) for i in order]
-        label, score = ranked[0]
-        margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        reason = domain
-        if reason is None and score < self.min_score:
-            reason = f"top score {score:.2f} below {self.min_score}"
-        elif reason is None and margin < self.min_margin:
-            reason = f"top two scores within {self.min_margin}"
-        name = (self.label_names or {}).get(label, label)
-        return Prediction(label, name, score, ranked[:top_k], reason is not None, reason)
+        return prediction_from_scores(
+            row,
+            self.classes_,
+            top_k=top_k,
+            min_score=self.min_score,
+            min_margin=self.min_margin,
+            label_names=self.label_names,
+            domain=domain,
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..classifier.estimator import NewsClassifier, Prediction
+from ..classifier.estimator import NewsClassifier
+from ..classifier.prediction import Prediction
 from ..readers.archive import Record
 from ..runtime import use
 from ..schema import ERROR_FIELD, RESULT_FIELDS, no_prediction

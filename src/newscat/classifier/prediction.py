@@ -1,0 +1,86 @@
+"""A labelled text (:class:`Prediction`) and the rule that makes it uncertain.
+
+A result is uncertain, with the reason, when the text is out of domain
+(:mod:`newscat.classifier.domain`), its top score is below ``min_score``, or its top
+two scores are closer than ``min_margin``; an empty text has no label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..schema import PREDICTION_FIELDS, RESULT_SCHEMA, plain_value
+
+__all__ = ["Prediction", "prediction_from_scores"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One labelled text.
+
+    ``label`` is ``None`` (and ``score`` 0) for an empty text; ``uncertain`` marks a
+    result to send to a person (see :meth:`NewsClassifier.classify`).
+    """
+
+    label: str | None
+    name: str | None
+    score: float
+    top_k: list[tuple[str, float]] = field(default_factory=list)
+    uncertain: bool = True
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for JSON output: the prediction fields of :mod:`newscat.schema`.
+
+        Examples
+        --------
+        >>> Prediction("crime", "Hình sự", 0.8, [("crime", 0.8)], False).to_dict()["top_k"]
+        [{'label': 'crime', 'score': 0.8}]
+        """
+        return {
+            field.name: plain_value(field.kind, getattr(self, field.name))
+            for field in RESULT_SCHEMA
+            if field.name in PREDICTION_FIELDS
+        }
+
+
+def prediction_from_scores(
+    row: np.ndarray,
+    classes: Sequence,
+    *,
+    top_k: int,
+    min_score: float,
+    min_margin: float,
+    label_names: Mapping[str, str] | None = None,
+    domain: str | None = None,
+) -> Prediction:
+    """The result for one row of calibrated scores, columns aligned with ``classes``.
+
+    ``domain`` is why the text is out of domain, if it is (that reason wins).
+
+    Examples
+    --------
+    >>> scores = np.array([0.55, 0.45])
+    >>> prediction_from_scores(scores, ["crime", "weather"], top_k=1, min_score=0.5,
+    ...                        min_margin=0.2).reason
+    'top two scores within 0.2'
+    >>> prediction_from_scores(np.zeros(2), ["crime", "weather"], top_k=1, min_score=0.5,
+    ...                        min_margin=0.2).label is None
+    True
+    """
+    if row.sum() == 0:
+        return Prediction(None, None, 0.0, [], True, "empty text")
+    order = np.argsort(-row)
+    ranked = [(str(classes[i]), round(float(row[i]), 4)) for i in order]
+    label, score = ranked[0]
+    margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
+    reason = domain
+    if reason is None and score < min_score:
+        reason = f"top score {score:.2f} below {min_score}"
+    elif reason is None and margin < min_margin:
+        reason = f"top two scores within {min_margin}"
+    name = (label_names or {}).get(label, label)
+    return Prediction(label, name, score, ranked[:top_k], reason is not None, reason)

@@ -51,6 +51,7 @@ def test_model_is_small_and_carded():
     assert "cross_validation_5_fold" in card and "Thời tiết" in card and "limitations" in card
 
 
+@pytest.mark.slow
 def test_recipe_recreates_the_shipped_model(tmp_path, labor5_rows):
     recipe = load_recipe(ROOT / "data" / "labor5.json")
     recipe.cv_folds = 0  # the shipped metrics are checked by the card test; predictions here
@@ -78,6 +79,7 @@ def test_cli_classify_uses_the_shipped_model():
     assert json.loads(result.stdout)["label"] == "weather"
 
 
+@pytest.mark.slow
 def test_wheel_carries_the_model(tmp_path):
     build = subprocess.run(  # -v: the build backend's warnings are shown
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],

@@ -11,6 +11,8 @@ from newscat import NewsClassifier, load_model, save_model
 from newscat.runtime import use
 from newscat.training.evaluation import compute_metrics
 
+pytestmark = pytest.mark.slow
+
 PER_CLASS_TRAIN, PER_CLASS_TEST = 150, 60  # measured: accuracy 0.868, macro-F1 0.865
 
 

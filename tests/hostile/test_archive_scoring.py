@@ -25,7 +25,7 @@ from newscat.errors import UsageError
 from newscat.readers.archive import Archive
 from newscat.scoring.job import score_archive
 from newscat.scoring.outputs import ResultFiles
-from tests.scoring.test_job import Crash, crash_after
+from tests.helpers import Crash, crash_after
 
 
 # ------------------------------------------------------------------ helpers

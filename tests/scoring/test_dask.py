@@ -16,7 +16,7 @@ from newscat import DataError
 from newscat.classifier.persistence import load_model
 from newscat.scoring.engines.dask import RESULT_COLUMNS, score_bag, score_dataframe
 from newscat.scoring.job import score_archive
-from tests.scoring.test_job import crash_after, errors_of, read_output, write_archive
+from tests.helpers import crash_after, errors_of, read_output, write_archive
 
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,7 @@ from typing import Any
 from ..errors import DataError
 from ..extras import require
 from ..text.decode import decode_text
+from .formats import ARTICLE_FORMATS, CSV_DELIMITERS, FORMATS_HELP, ROWS_HELP, input_format
 
 __all__ = [
     "MAX_RECORD_BYTES",
@@ -78,10 +79,6 @@ __all__ = [
     "record_from_mapping",
 ]
 
-_ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
-_HTML_SUFFIXES = (".html", ".htm")
-_JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-_CSV_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _CSV_FIELD_LIMIT = 2**31 - 1  # records are bounded by MAX_RECORD_BYTES instead
 MAX_RECORD_BYTES = 10 * 2**20  # a longer line, CSV record or article file is an error record
 _CHUNK = 2**20  # how much of an over-long line is held at a time while skipping it
@@ -95,8 +92,6 @@ _SPECIAL_KINDS = (
     (stat.S_ISDIR, "a folder"),
 )
 _PARQUET_BATCH = 1024
-_FORMATS_HELP = "a folder, .jsonl(.gz), .ndjson(.gz), .csv, .tsv, .parquet, .txt or .html"
-_ROWS_HELP = ".jsonl(.gz), .ndjson(.gz), .csv, .tsv or .tab"
 
 InputPaths = str | os.PathLike | Sequence[str | os.PathLike]
 
@@ -427,7 +422,7 @@ class _FilesSource(_UnitSource):
             yield from self._failed_folders(failures)
             subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
             for name in sorted(names):
-                if not name.startswith(".") and name.lower().endswith(_ARTICLE_SUFFIXES):
+                if not name.startswith(".") and input_format(name) in ARTICLE_FORMATS:
                     path = Path(folder, name)
                     yield path.relative_to(self.path).as_posix(), path
         yield from self._failed_folders(failures)
@@ -451,7 +446,7 @@ class _FilesSource(_UnitSource):
             return Record(id_, error=f"{id_}: cannot read: {exc.strerror or exc}")
         if len(data) > MAX_RECORD_BYTES:
             return Record(id_, error=_too_long(id_))
-        if path.suffix.lower() in _HTML_SUFFIXES:
+        if input_format(path.name) == "html":
             return Record(id_, html=data)
         try:
             return _text_record(id_, decode_text(data, id_))
@@ -576,7 +571,7 @@ class _CsvSource(_RowSource):
 
     def __init__(self, path: Path, label: str, text_field: str, id_field: str) -> None:
         super().__init__(path, label, text_field, id_field)
-        self.delimiter = _CSV_DELIMITERS[path.suffix.lower()]
+        self.delimiter = CSV_DELIMITERS[path.suffix.lower()]
         csv.field_size_limit(_CSV_FIELD_LIMIT)
         try:
             with self._open() as f:
@@ -727,13 +722,13 @@ def iter_rows(
     [('a.tsv line 2', {'text': 'Mưa lớn', 'label': 'weather'})]
     """
     label, path = os.fspath(path), Path(path)
-    name = path.name.lower()
-    if name.endswith(_JSONL_SUFFIXES):
+    fmt = input_format(path.name)
+    if fmt == "jsonl":
         source: type[_RowSource] = _JsonLinesSource
-    elif path.suffix.lower() in _CSV_DELIMITERS:
+    elif fmt == "csv":
         source = _CsvSource
     else:
-        raise DataError(f"{label}: unknown format; expected {_ROWS_HELP}")
+        raise DataError(f"{label}: unknown format; expected {ROWS_HELP}")
     if _is_folder(path, label):
         raise DataError(f"{label}: a folder, not a file")
     return source(path, label, text_field, "id").rows()
@@ -756,18 +751,19 @@ def _is_folder(path: Path, label: str) -> bool:
 
 
 def _open_source(path: Path, label: str, text_field: str, id_field: str) -> _Source:
-    name = path.name.lower()
-    if _is_folder(path, label) or name.endswith(_ARTICLE_SUFFIXES):
+    fmt = input_format(path.name)
+    if _is_folder(path, label) or fmt in ARTICLE_FORMATS:
         source: type[_Source] = _FilesSource
-    elif name.endswith(_JSONL_SUFFIXES):
+    elif fmt == "jsonl":
         source = _JsonLinesSource
-    elif path.suffix.lower() in _CSV_DELIMITERS:
+    elif fmt == "csv":
         source = _CsvSource
-    elif path.suffix.lower() == ".parquet":
+    elif fmt == "parquet":
         source = _ParquetSource
     else:
-        hint = " (one object per line? rename it .jsonl)" if name.endswith(".json") else ""
-        raise DataError(f"{label}: unknown input format{hint}; expected {_FORMATS_HELP}")
+        one_json = path.name.lower().endswith(".json")
+        hint = " (one object per line? rename it .jsonl)" if one_json else ""
+        raise DataError(f"{label}: unknown input format{hint}; expected {FORMATS_HELP}")
     return source(path, label, text_field, id_field)
 
 

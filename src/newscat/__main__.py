@@ -1,0 +1,7 @@
+"""``python -m newscat``: the ``newscat`` command."""
+
+import sys
+
+from .cli.app import main
+
+sys.exit(main())

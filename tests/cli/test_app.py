@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import newscat
 from newscat.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +183,12 @@ def test_train_options_for_syllable_features_and_title_weight(data_file, tmp_pat
     assert main([*args, "--no-progress"]) == 0
     params = json.loads((output / "metadata.json").read_text(encoding="utf-8"))["params"]
     assert params["syllable_features"] is True and params["title_weight"] == 1
+
+
+@pytest.mark.parametrize("module", ["newscat", "newscat.cli"])
+def test_python_dash_m_runs_the_command(module):
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--version"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"newscat {newscat.__version__}"

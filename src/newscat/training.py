@@ -279,7 +279,7 @@ def choose_thresholds(correct: np.ndarray, top_two: np.ndarray, accuracy: float)
     unflagged are at least ``accuracy`` right; if none reach it, the most accurate.
 
     ``top_two`` holds the top and second score of each prediction. Thresholds are
-    searched on a grid (score 0.30-0.95, margin 0.00-0.50, steps of 0.05).
+    searched on a grid (score 0.30-0.95, margin 0.00-0.50, steps of 0.01).
 
     Examples
     --------
@@ -288,8 +288,8 @@ def choose_thresholds(correct: np.ndarray, top_two: np.ndarray, accuracy: float)
     {'min_score': 0.3, 'min_margin': 0.1}
     """
     best, best_key = None, None
-    for min_score in np.round(np.arange(0.30, 0.951, 0.05), 2):
-        for min_margin in np.round(np.arange(0.0, 0.501, 0.05), 2):
+    for min_score in np.round(np.arange(0.30, 0.9501, 0.01), 2):
+        for min_margin in np.round(np.arange(0.0, 0.5001, 0.01), 2):
             kept = ~_flags(top_two, min_score, min_margin)
             right = float(correct[kept].mean()) if kept.any() else 0.0
             # reaching the accuracy first, then fewest flagged, then highest accuracy

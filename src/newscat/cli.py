@@ -254,6 +254,20 @@ def _add_classify_parser(sub) -> None:
         help="label one text (argument, file or standard input)",
         description="Print the label, its Vietnamese name and score for one article.",
     )
+    add_article_source(p)
+    p.add_argument(
+        "--top-k",
+        type=_int_at_least(1),
+        default=3,
+        help="how many scores to show (default 3; more than there are labels: all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=_run_classify)
+
+
+def add_article_source(p: argparse.ArgumentParser) -> None:
+    """The options giving one article (an argument, ``--file`` or standard input), the
+    model and whether to clean the page first."""
     source = p.add_mutually_exclusive_group()
     source.add_argument(
         "text", nargs="?", help="the article text; '-' or none: read it from standard input"
@@ -262,26 +276,22 @@ def _add_classify_parser(sub) -> None:
         "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
     )
     p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument(
-        "--top-k",
-        type=_int_at_least(1),
-        default=3,
-        help="how many scores to show (default 3; more than there are labels: all)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
-    p.set_defaults(func=_run_classify)
+
+
+def article_text(args) -> str:
+    """The article the options of :func:`add_article_source` give."""
+    if args.file is not None:
+        return read_text_file(args.file)
+    if args.text is None or args.text == "-":
+        return _read_stdin()
+    return args.text
 
 
 def _run_classify(args) -> int:
     from . import load
 
-    if args.file is not None:
-        text = read_text_file(args.file)
-    elif args.text is None or args.text == "-":
-        text = _read_stdin()
-    else:
-        text = args.text
+    text = article_text(args)
     model = load(args.model)
     result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
     if args.json:
@@ -308,6 +318,7 @@ def _read_stdin() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newscat`` command."""
+    from .explain_command import add_explain_parser
     from .scoring import add_score_parser
 
     parser = _Parser(prog="newscat", description=__doc__.splitlines()[0])
@@ -316,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_parser(sub)
     _add_evaluate_parser(sub)
     _add_classify_parser(sub)
+    add_explain_parser(sub)
     add_score_parser(sub)
     return parser
 

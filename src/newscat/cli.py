@@ -135,6 +135,9 @@ def _add_train_parser(sub) -> None:
         "--errors", help="JSONL file for the articles cross-validation got wrong (needs --cv)"
     )
     p.add_argument(
+        "--report", help="folder for index.html, the cross-validation report (needs --cv)"
+    )
+    p.add_argument(
         "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
     )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
@@ -187,10 +190,16 @@ def _run_train(args) -> int:
         "cache_dir": False if args.no_cache else args.cache_dir,
     }
     recipe = _recipe_from_args(args)
-    if args.errors and not recipe.cv_folds:
-        raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
+    for option, value in (("--errors", args.errors), ("--report", args.report)):
+        if value and not recipe.cv_folds:
+            raise UsageError(f"{option} shows cross-validation results: give --cv N as well")
     summary = train_model(
-        recipe, args.output, runtime=runtime, overwrite=args.overwrite, errors=args.errors
+        recipe,
+        args.output,
+        runtime=runtime,
+        overwrite=args.overwrite,
+        errors=args.errors,
+        report=args.report,
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
     print(f"model saved to {summary['output']}")
@@ -202,6 +211,8 @@ def _run_train(args) -> int:
     print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s{learnt})")
     for name, result in summary["metrics"].items():
         print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
+    if args.report:
+        print(f"report written to {Path(args.report) / 'index.html'}")
     return 0
 
 
@@ -214,23 +225,46 @@ def _add_evaluate_parser(sub) -> None:
     p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
-    p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
+    p.add_argument(
+        "--report", help="folder for index.html (open it in a browser), metrics.json and PNGs"
+    )
     p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
     p.add_argument("--errors", help="JSONL file for each misclassified article")
+    p.add_argument(
+        "--slice-field",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also measure each value of this data field (dates by year); repeatable",
+    )
+    p.add_argument(
+        "--jobs", type=_int_at_least(1), default=1, help="labelling processes (default 1)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_data_fields(p)
     p.set_defaults(func=_run_evaluate)
 
 
 def _run_evaluate(args) -> int:
     from . import load
+    from .batch import classify_all
     from .evaluation import compute_metrics, format_report, plot_confusion, write_errors
     from .readers import read_labelled
+    from .report import evaluation_report, measure_slices, slices_of_fields
+    from .scoring import _model_name_version
 
     model = load(args.model)
     data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
-    results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
+    slices = slices_of_fields(args.data, data.sources, args.slice_field)
+    clean = False if args.no_clean else None
+    results = classify_all(
+        model, data.texts, jobs=args.jobs, clean=clean, progress=not args.no_progress
+    )
     predicted = [result.label for result in results]
     metrics = compute_metrics(data.labels, predicted)
+    if slices:
+        uncertain = [result.uncertain for result in results]
+        metrics["slices"] = measure_slices(data.labels, predicted, slices, uncertain)
     if args.errors:
         scores = [result.score for result in results]
         write_errors(args.errors, data.ids, data.texts, data.labels, predicted, scores)
@@ -239,6 +273,9 @@ def _run_evaluate(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
         plot_confusion(metrics, folder / "confusion_matrix.png")
+        name, version = _model_name_version(model)
+        note = f"model {name} {version}; data {', '.join(args.data)}"
+        evaluation_report(folder, model, data, results, slices=slices, clean=clean, note=note)
     if args.json:
         print(json.dumps(metrics, ensure_ascii=False))
     else:

@@ -46,6 +46,7 @@ def dask_engine(
     jobs: int,
     top_k: int,
     clean: bool,
+    explain: int = 0,
 ) -> Iterator[tuple[Submit, int]]:
     """Connect to ``scheduler`` (or start a local cluster of ``jobs`` workers) for a run.
 
@@ -76,9 +77,8 @@ def dask_engine(
 
         def submit(batch: list[Record]):
             key = f"{run}-{next(numbers)}"
-            return client.submit(
-                score_records, model_on_workers, batch, top_k=top_k, clean=clean, key=key
-            )
+            options = {"top_k": top_k, "clean": clean, "explain": explain}
+            return client.submit(score_records, model_on_workers, batch, **options, key=key)
 
         yield submit, 2 * max(1, sum(client.nthreads().values()))
     finally:

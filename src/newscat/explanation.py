@@ -144,6 +144,14 @@ class Explanation:
     prediction: Prediction
     labels: tuple[LabelExplanation, ...]
 
+    def raised_terms(self) -> list[dict]:
+        """The terms that raised the first label's score most (``term``, ``kind``,
+        ``contribution``): the explanation column of ``newscat score --explain N``."""
+        return [
+            {"term": t.term, "kind": t.kind, "contribution": round(t.contribution, 6)}
+            for t in self.labels[0].raised
+        ]
+
     def to_dict(self) -> dict:
         """Plain-data form, for JSON output: the prediction and ``explanations``."""
         return {**self.prediction.to_dict(), "explanations": [e.to_dict() for e in self.labels]}

@@ -9,7 +9,7 @@ status says what kind it was:
 ===  ==========================================================================
 0    done (``score``: every record accounted for, error records included)
 1    bad input or data: a missing or unreadable file, malformed data, a missing
-     optional extra, an existing output, or an empty text for ``classify``
+     optional extra, an existing output, or an empty text for ``classify`` or ``explain``
 2    usage: an unknown or invalid option, options that do not go together; or a
      model that cannot be used: missing, corrupt, incompatible or untrusted
      (:class:`~newscat.errors.ModelError`)

@@ -7,8 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import newscat
-from newscat import score_archive
+from newscat import DataError, score_archive
 from newscat.cli import main
+from newscat.outputs import EXPLANATION_FIELD, OUTPUT_FIELDS, ResultFiles
 
 TEXTS = [
     "Bão số 3 đổ bộ vào Quảng Ninh, mưa lớn kéo dài gây ngập lụt nhiều nơi",
@@ -75,3 +76,21 @@ def test_cli_explain_option(tmp_path, archive, small_model_dir, capsys):
         main([*args, "--explain", "0"])
     assert exit_info.value.code == 2
     assert "--explain: expected 1 or more, got 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("before", "now"), [(3, None), (None, 3), (3, 2)])
+def test_a_resume_must_explain_as_the_interrupted_run_did(tmp_path, before, now):
+    output = tmp_path / "out.csv"
+    errors = tmp_path / "out.csv.errors.jsonl"
+
+    def job(explain):
+        return {"inputs": ["in.jsonl"], **({"explain": explain} if explain else {})}
+
+    fields = (*OUTPUT_FIELDS, EXPLANATION_FIELD)
+    files = ResultFiles(output, errors, job(before), fields=fields)
+    files.write([{**dict.fromkeys(fields), "id": "a1", "top_k": [], "error": None}])
+    files.abandon()  # interrupted after one batch
+    with pytest.raises(DataError, match=f"explain was {before}, now {now}"):
+        ResultFiles(output, errors, job(now), resume=True)
+    ResultFiles(output, errors, job(before), resume=True).finish()  # the same job resumes
+    assert output.read_text(encoding="utf-8").splitlines()[0].endswith(",explanation")

@@ -116,8 +116,8 @@ def _same_model(before: dict, now: dict) -> bool:
 def _job_differences(before: dict, now: dict) -> list[str]:
     """What differs between the job of an interrupted run and this one."""
     differences = []
-    for key, value in now.items():
-        old = before.get(key)
+    for key in [*now, *(key for key in before if key not in now)]:  # e.g. explain: N, or none
+        old, value = before.get(key), now.get(key)
         same = _same_model(old or {}, value) if key == "model" else old == value
         if not same:
             differences.append(f"{key} was {old!r}, now {value!r}")

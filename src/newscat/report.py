@@ -37,12 +37,11 @@ from .archive import iter_rows
 from .classifier import NewsClassifier, Prediction
 from .errors import DataError
 from .evaluation import ERROR_TEXT_CHARS, compute_metrics, slice_metrics, uncertainty_summary
-from .explanation import Explanation, _Explainer, explain_many, readable_term
+from .explanation import Explanation, class_terms, explain_many
 from .extras import require
 
 __all__ = [
     "MISTAKES_SHOWN",
-    "class_terms",
     "evaluation_report",
     "explain_mistakes",
     "field_slices",
@@ -56,7 +55,6 @@ __all__ = [
 # How many misclassified articles the report shows (the most confident first).
 MISTAKES_SHOWN = 100
 TERMS_SHOWN = 5  # per side, for each misclassified article
-CLASS_TERMS = 15
 _DATE = re.compile(r"(\d{4})-\d{2}")
 
 
@@ -181,27 +179,6 @@ def explain_mistakes(
     )
     rows = list(offset) if offset is not None else range(len(texts))
     return {rows[i]: e for i, e in zip(wrong, explained) if e is not None}
-
-
-def class_terms(model: NewsClassifier, n: int = CLASS_TERMS) -> dict[str, list[tuple]]:
-    """The ``n`` TF-IDF terms with the largest coefficients of each class:
-    ``(term, kind, coefficient)``, terms readable.
-
-    Examples
-    --------
-    >>> clf = NewsClassifier(segmenter="syllable", cache_dir=False, calibration_cv=2)
-    >>> clf = clf.fit(["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 2,
-    ...               ["weather", "weather", "crime", "crime"] * 2)
-    >>> [term for term, kind, _ in class_terms(clf, 2)["crime"]]
-    ['trộm', 'bắt']
-    """
-    explainer = _Explainer(model)
-    result = {}
-    for k, label in enumerate(model.classes_):
-        coef = explainer.coef[k][: explainer.n_terms]
-        best = np.argsort(-coef, kind="stable")[:n]
-        result[str(label)] = [(*readable_term(explainer.names[j]), float(coef[j])) for j in best]
-    return result
 
 
 # ----------------------------------------------------------------- charts
@@ -418,11 +395,11 @@ def _mistakes(
 
 
 def _class_terms(terms: dict[str, list[tuple]]) -> str:
-    rows = [
-        [_e(label), ", ".join(f"{_e(t)} <span class='muted'>{c:+.2f}</span>" for t, _, c in best)]
-        for label, best in terms.items()
-    ]
-    return _table(["label", "terms with the largest coefficients (TF-IDF)"], rows, "left")
+    def term(text: str, kind: str, coefficient: float) -> str:
+        return f"{_e(text)} <span class='muted'>{coefficient:+.2f} {_e(kind)}</span>"
+
+    rows = [[_e(label), ", ".join(term(*t) for t in best)] for label, best in terms.items()]
+    return _table(["label", "TF-IDF terms with the largest coefficients"], rows, "left")
 
 
 def write_report(

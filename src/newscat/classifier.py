@@ -512,6 +512,31 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(f"classify takes one str, got {type(text).__name__}")
         return self.classify_many([text], top_k=top_k, clean=clean)[0]
 
+    def explain(
+        self,
+        text: str,
+        *,
+        top: int = 10,
+        labels: Sequence[str] | None = None,
+        clean: bool | None = None,
+    ):
+        """Explain the label of one text: the terms that raised and lowered its score.
+
+        Returns an :class:`~newscat.explanation.Explanation` of the predicted label and
+        the runner-up (or of ``labels``): for each, the ``top`` terms on either side
+        with their contributions (TF-IDF value times coefficient) and the intercept,
+        which add up to the decision value. See :mod:`newscat.explanation`.
+        """
+        from .explanation import explain_many
+
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one str, got {type(text).__name__}")
+        wanted = None if labels is None else [list(labels)]
+        explanation = explain_many(self, [text], top=top, labels=wanted, clean=clean)[0]
+        if explanation is None:
+            raise DataError("cannot explain an empty text: nothing is left after cleaning")
+        return explanation
+
     def _out_of_domain(self, segmented: str) -> str | None:
         """Why a segmented text is outside what the model can judge, or None."""
         segmented = segmented[:SAMPLE_CHARS]

@@ -9,7 +9,7 @@ status says what kind it was:
 ===  ==========================================================================
 0    done (``score``: every record accounted for, error records included)
 1    bad input or data: a missing or unreadable file, malformed data, a missing
-     optional extra, an existing output, or an empty text for ``classify``
+     optional extra, an existing output, or an empty text for ``classify`` or ``explain``
 2    usage: an unknown or invalid option, options that do not go together; or a
      model that cannot be used: missing, corrupt, incompatible or untrusted
      (:class:`~newscat.errors.ModelError`)
@@ -135,6 +135,9 @@ def _add_train_parser(sub) -> None:
         "--errors", help="JSONL file for the articles cross-validation got wrong (needs --cv)"
     )
     p.add_argument(
+        "--report", help="folder for index.html, the cross-validation report (needs --cv)"
+    )
+    p.add_argument(
         "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
     )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
@@ -187,10 +190,16 @@ def _run_train(args) -> int:
         "cache_dir": False if args.no_cache else args.cache_dir,
     }
     recipe = _recipe_from_args(args)
-    if args.errors and not recipe.cv_folds:
-        raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
+    for option, value in (("--errors", args.errors), ("--report", args.report)):
+        if value and not recipe.cv_folds:
+            raise UsageError(f"{option} shows cross-validation results: give --cv N as well")
     summary = train_model(
-        recipe, args.output, runtime=runtime, overwrite=args.overwrite, errors=args.errors
+        recipe,
+        args.output,
+        runtime=runtime,
+        overwrite=args.overwrite,
+        errors=args.errors,
+        report=args.report,
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
     print(f"model saved to {summary['output']}")
@@ -202,6 +211,8 @@ def _run_train(args) -> int:
     print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s{learnt})")
     for name, result in summary["metrics"].items():
         print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
+    if args.report:
+        print(f"report written to {Path(args.report) / 'index.html'}")
     return 0
 
 
@@ -214,23 +225,46 @@ def _add_evaluate_parser(sub) -> None:
     p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
-    p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
+    p.add_argument(
+        "--report", help="folder for index.html (open it in a browser), metrics.json and PNGs"
+    )
     p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
     p.add_argument("--errors", help="JSONL file for each misclassified article")
+    p.add_argument(
+        "--slice-field",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also measure each value of this data field (dates by year); repeatable",
+    )
+    p.add_argument(
+        "--jobs", type=_int_at_least(1), default=1, help="labelling processes (default 1)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_data_fields(p)
     p.set_defaults(func=_run_evaluate)
 
 
 def _run_evaluate(args) -> int:
     from . import load
+    from .batch import classify_all
     from .evaluation import compute_metrics, format_report, plot_confusion, write_errors
     from .readers import read_labelled
+    from .report import evaluation_report, measure_slices, slices_of_fields
+    from .scoring import _model_name_version
 
     model = load(args.model)
     data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
-    results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
+    slices = slices_of_fields(args.data, data.sources, args.slice_field)
+    clean = False if args.no_clean else None
+    results = classify_all(
+        model, data.texts, jobs=args.jobs, clean=clean, progress=not args.no_progress
+    )
     predicted = [result.label for result in results]
     metrics = compute_metrics(data.labels, predicted)
+    if slices:
+        uncertain = [result.uncertain for result in results]
+        metrics["slices"] = measure_slices(data.labels, predicted, slices, uncertain)
     if args.errors:
         scores = [result.score for result in results]
         write_errors(args.errors, data.ids, data.texts, data.labels, predicted, scores)
@@ -239,6 +273,9 @@ def _run_evaluate(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
         plot_confusion(metrics, folder / "confusion_matrix.png")
+        name, version = _model_name_version(model)
+        note = f"model {name} {version}; data {', '.join(args.data)}"
+        evaluation_report(folder, model, data, results, slices=slices, clean=clean, note=note)
     if args.json:
         print(json.dumps(metrics, ensure_ascii=False))
     else:
@@ -254,6 +291,20 @@ def _add_classify_parser(sub) -> None:
         help="label one text (argument, file or standard input)",
         description="Print the label, its Vietnamese name and score for one article.",
     )
+    add_article_source(p)
+    p.add_argument(
+        "--top-k",
+        type=_int_at_least(1),
+        default=3,
+        help="how many scores to show (default 3; more than there are labels: all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=_run_classify)
+
+
+def add_article_source(p: argparse.ArgumentParser) -> None:
+    """The options giving one article (an argument, ``--file`` or standard input), the
+    model and whether to clean the page first."""
     source = p.add_mutually_exclusive_group()
     source.add_argument(
         "text", nargs="?", help="the article text; '-' or none: read it from standard input"
@@ -262,26 +313,22 @@ def _add_classify_parser(sub) -> None:
         "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
     )
     p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument(
-        "--top-k",
-        type=_int_at_least(1),
-        default=3,
-        help="how many scores to show (default 3; more than there are labels: all)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
-    p.set_defaults(func=_run_classify)
+
+
+def article_text(args) -> str:
+    """The article the options of :func:`add_article_source` give."""
+    if args.file is not None:
+        return read_text_file(args.file)
+    if args.text is None or args.text == "-":
+        return _read_stdin()
+    return args.text
 
 
 def _run_classify(args) -> int:
     from . import load
 
-    if args.file is not None:
-        text = read_text_file(args.file)
-    elif args.text is None or args.text == "-":
-        text = _read_stdin()
-    else:
-        text = args.text
+    text = article_text(args)
     model = load(args.model)
     result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
     if args.json:
@@ -308,6 +355,7 @@ def _read_stdin() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newscat`` command."""
+    from .explain_command import add_explain_parser
     from .scoring import add_score_parser
 
     parser = _Parser(prog="newscat", description=__doc__.splitlines()[0])
@@ -316,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_parser(sub)
     _add_evaluate_parser(sub)
     _add_classify_parser(sub)
+    add_explain_parser(sub)
     add_score_parser(sub)
     return parser
 

@@ -69,8 +69,16 @@ from . import __version__
 from .archive import Archive, InputPaths, Record
 from .classifier import NewsClassifier, Prediction
 from .errors import UsageError
+from .explanation import Explanation, explain_many
 from .extras import require
-from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
+from .outputs import (
+    DEFAULT_PART_ROWS,
+    EXPLANATION_FIELD,
+    OUTPUT_FIELDS,
+    ResultFiles,
+    check_outputs,
+    output_format,
+)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -149,6 +157,7 @@ def score_records(
     *,
     top_k: int = 3,
     clean: bool | None = None,
+    explain: int = 0,
 ) -> list[dict[str, Any]]:
     """Label a batch of records: one result per record, in order.
 
@@ -157,6 +166,9 @@ def score_records(
     reason, with ``label``, ``name``, ``score`` and ``reason`` None, an empty
     ``top_k`` and ``uncertain`` true (it needs a person). HTML pages are turned into
     text here (:meth:`~newscat.archive.Record.resolve`), so that it runs in workers.
+    With ``explain`` above 0, a labelled record's result also has
+    :data:`~newscat.outputs.EXPLANATION_FIELD`: the ``explain`` terms that raised its
+    label's score most (:mod:`newscat.explanation`).
 
     Examples
     --------
@@ -170,7 +182,7 @@ def score_records(
     name, version = _model_name_version(model)
     records = [record.resolve() for record in records]
     texts = [record.text for record in records if record.error is None]
-    predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
+    predictions = iter(_classify(model, texts, top_k=top_k, clean=clean, explain=explain))
     results = []
     for record in records:
         outcome = record.error if record.error is not None else next(predictions)
@@ -178,30 +190,42 @@ def score_records(
     return results
 
 
+Outcome = Prediction | Explanation | None | str  # None: empty after cleaning; str: failed
+
+
 def _classify(
-    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None
-) -> list[Prediction | str]:
-    """Predictions, or the reason a text failed in the model."""
+    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None, explain: int = 0
+) -> list[Outcome]:
+    """Predictions (explained with ``explain`` terms, if above 0), or why a text failed."""
     if not texts:
         return []
+
+    def label(batch: list[str]) -> list[Outcome]:
+        if explain:
+            return explain_many(model, batch, top=explain, top_k=top_k, clean=clean)
+        return model.classify_many(batch, top_k=top_k, clean=clean)
+
     try:
-        return model.classify_many(texts, top_k=top_k, clean=clean)
+        return label(texts)
     except _RECORD_FAILURES:  # one bad text must not sink its batch: find it
-        return [_classify_one(model, text, top_k=top_k, clean=clean) for text in texts]
+        return [_classify_one(label, text) for text in texts]
 
 
-def _classify_one(
-    model: NewsClassifier, text: str, *, top_k: int, clean: bool | None
-) -> Prediction | str:
+def _classify_one(label: Callable[[list[str]], list[Outcome]], text: str) -> Outcome:
     try:
-        return model.classify(text, top_k=top_k, clean=clean)
+        return label([text])[0]
     except _RECORD_FAILURES as exc:
         return f"model error: {type(exc).__name__}: {exc}"
 
 
-def _result(id_: str, outcome: Prediction | str, model: str, version: str) -> dict[str, Any]:
+def _result(id_: str, outcome: Outcome, model: str, version: str) -> dict[str, Any]:
+    terms = None
+    if isinstance(outcome, Explanation):
+        outcome, terms = outcome.prediction, outcome.raised_terms()
     if isinstance(outcome, Prediction) and outcome.label is not None:
         fields, error = outcome.to_dict(), None
+        if terms is not None:
+            fields[EXPLANATION_FIELD] = terms
     else:
         fields = {
             "label": None,
@@ -221,8 +245,10 @@ Submit = Callable[[list[Record]], Any]  # returns a future: .result() gives the 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model: NewsClassifier, top_k: int, clean: bool, parent: int) -> None:
-    _WORKER.update(model=model, top_k=top_k, clean=clean)
+def _init_worker(
+    model: NewsClassifier, top_k: int, clean: bool, parent: int, explain: int = 0
+) -> None:
+    _WORKER.update(model=model, top_k=top_k, clean=clean, explain=explain)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
@@ -235,7 +261,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _score_in_worker(records: list[Record]) -> list[dict[str, Any]]:
-    return score_records(_WORKER["model"], records, top_k=_WORKER["top_k"], clean=_WORKER["clean"])
+    options = {key: _WORKER[key] for key in ("top_k", "clean", "explain")}
+    return score_records(_WORKER["model"], records, **options)
 
 
 def _completed(value: Any) -> Future:
@@ -246,7 +273,7 @@ def _completed(value: Any) -> Future:
 
 @contextmanager
 def _local_engine(
-    model: NewsClassifier, *, jobs: int, top_k: int, clean: bool
+    model: NewsClassifier, *, jobs: int, top_k: int, clean: bool, explain: int = 0
 ) -> Iterator[tuple[Submit, int]]:
     """Score with ``jobs`` processes: this one and a pool of ``jobs - 1`` spawned workers.
 
@@ -255,7 +282,7 @@ def _local_engine(
     """
 
     def here(batch: list[Record]) -> Future:
-        return _completed(score_records(model, batch, top_k=top_k, clean=clean))
+        return _completed(score_records(model, batch, top_k=top_k, clean=clean, explain=explain))
 
     if jobs == 1:
         yield here, 1
@@ -265,7 +292,7 @@ def _local_engine(
         workers,
         mp_context=get_context("spawn"),
         initializer=_init_worker,
-        initargs=(model, top_k, clean, os.getpid()),
+        initargs=(model, top_k, clean, os.getpid(), explain),
     )
     waiting: set[Future] = set()
 
@@ -421,14 +448,16 @@ def _engine(
     scheduler: str | None,
     top_k: int,
     clean: bool,
+    explain: int = 0,
 ) -> Iterator[tuple[Submit, int]]:
+    options = {"jobs": jobs, "top_k": top_k, "clean": clean, "explain": explain}
     if engine == "dask":
         from .dask_engine import dask_engine
 
-        with dask_engine(model, scheduler=scheduler, jobs=jobs, top_k=top_k, clean=clean) as run:
+        with dask_engine(model, scheduler=scheduler, **options) as run:
             yield run
     else:
-        with _local_engine(model, jobs=jobs, top_k=top_k, clean=clean) as run:
+        with _local_engine(model, **options) as run:
             yield run
 
 
@@ -450,6 +479,7 @@ def score_archive(
     progress: bool = True,
     part_rows: int = DEFAULT_PART_ROWS,
     csv_escape: bool = True,
+    explain: int = 0,
 ) -> ScoreSummary:
     """Label every record of an archive, streaming, in parallel, resumably.
 
@@ -496,6 +526,10 @@ def score_archive(
         In a CSV output, put a ``'`` before text that starts with ``=``, ``+``,
         ``-``, ``@``, a tab or a carriage return, so that spreadsheets do not run it
         as a formula; False writes it as it is.
+    explain : int
+        If above 0, each labelled row also gets ``explanation``: the ``explain``
+        terms that raised its label's score most, each with its kind and
+        contribution (:mod:`newscat.explanation`).
 
     Returns
     -------
@@ -535,6 +569,8 @@ def score_archive(
     _check_settings(
         engine, scheduler, jobs, {"batch_size": batch_size, "top_k": top_k, "part_rows": part_rows}
     )
+    if explain < 0:
+        raise ValueError(f"explain must be 0 (none) or more, got {explain}")
     started = time.monotonic()
     archive = Archive(inputs, text_field=text_field, id_field=id_field)
     output = Path(output)
@@ -554,8 +590,18 @@ def score_archive(
     }
     if fmt == ".csv":
         job["csv_escape"] = csv_escape
+    fields = OUTPUT_FIELDS
+    if explain:  # only then, so that a run of an older version can still be resumed
+        job["explain"] = explain
+        fields = (*OUTPUT_FIELDS, EXPLANATION_FIELD)
     outputs = ResultFiles(
-        output, errors_path, job, resume=resume, part_rows=part_rows, csv_escape=csv_escape
+        output,
+        errors_path,
+        job,
+        resume=resume,
+        part_rows=part_rows,
+        csv_escape=csv_escape,
+        fields=fields,
     )
     bar = _Progress(archive, outputs.read, progress)
     try:
@@ -567,6 +613,7 @@ def score_archive(
             scheduler=scheduler,
             top_k=top_k,
             clean=clean,
+            explain=explain,
         ) as (submit, in_flight):
             batches = _batched(archive, records, batch_size)
             for size, position, results in _in_order(submit, batches, in_flight):
@@ -654,6 +701,13 @@ def add_score_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--top-k", type=_positive_int, default=3, help="scores to keep per record (default 3)"
     )
+    p.add_argument(
+        "--explain",
+        type=_positive_int,
+        default=0,
+        metavar="N",
+        help="add the N terms that raised each label's score most (column 'explanation')",
+    )
     p.add_argument("--text-field", default="text", help="text field/column (default: text)")
     p.add_argument("--id-field", default="id", help="id field/column (default: id)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -693,6 +747,7 @@ def run_score_command(args: argparse.Namespace) -> int:
             id_field=args.id_field,
             progress=args.progress,
             csv_escape=args.csv_escape,
+            explain=args.explain,
         )
     except KeyboardInterrupt:
         raise KeyboardInterrupt(

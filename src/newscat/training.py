@@ -30,6 +30,7 @@ that corpus' ids are written there (``train/XH_1`` there is ``vntc/train/XH_1``)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -211,6 +212,7 @@ def cross_validate(
     slices: dict | None = None,
     errors: str | os.PathLike | None = None,
     uncertainty: dict | None = None,
+    collect: dict | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
@@ -221,7 +223,10 @@ def cross_validate(
     misclassified articles (:func:`~newscat.evaluation.write_errors`). With
     ``uncertainty`` (``{"slice": NAME, "accuracy": 0.98}``) the thresholds of the
     uncertain flag are chosen on the out-of-fold scores (:func:`choose_thresholds`),
-    reported under ``"thresholds"`` and used for the flags of the result.
+    reported under ``"thresholds"`` and used for the flags of the result. A
+    ``collect`` dict receives the out-of-fold ``"predictions"`` and, by row number,
+    ``"explanations"`` of the most confident mistakes of each fold by the fold's model
+    (:func:`~newscat.report.explain_mistakes`), for a report.
 
     Examples
     --------
@@ -247,6 +252,8 @@ def cross_validate(
         fitted = clone(model).fit(train_texts, train_labels)
         results = fitted.classify_many(list(texts[test_idx]))
         predicted[test_idx] = [result.label for result in results]
+        if collect is not None:
+            _collect_fold(collect, fitted, texts[test_idx], labels[test_idx], results, test_idx)
         uncertain[test_idx] = [result.uncertain for result in results]
         top_two[test_idx] = [
             [s for _, s in (result.top_k + [("", 0.0)] * 2)[:2]] for result in results
@@ -262,11 +269,27 @@ def cross_validate(
         metrics["thresholds"] = {**chosen, "chosen_on": uncertainty.get("slice", "all")}
         uncertain = _flags(top_two, **chosen) | (predicted == None)  # noqa: E711
     metrics["uncertain"] = uncertainty_summary(predicted == labels, uncertain)
+    if collect is not None:  # the flags of the thresholds chosen, if any
+        collect["predictions"] = [
+            dataclasses.replace(p, uncertain=bool(flag))
+            for p, flag in zip(collect.pop("by_row"), uncertain)
+        ]
     if slices:
         metrics["slices"] = slice_metrics(labels, predicted, slices, uncertain)
     if errors is not None:
         write_errors(errors, data.ids, data.texts, data.labels, predicted, top_two[:, 0])
     return metrics
+
+
+def _collect_fold(collect: dict, fitted, texts, labels, results, rows) -> None:
+    """Keep a fold's predictions by row, and its model's explanations of its mistakes."""
+    from .report import explain_mistakes
+
+    by_row = collect.setdefault("by_row", [None] * collect["size"])
+    for row, result in zip(rows, results):
+        by_row[row] = result
+    explained = explain_mistakes(fitted, list(texts), list(labels), results, offset=rows)
+    collect.setdefault("explanations", {}).update(explained)
 
 
 def _flags(top_two: np.ndarray, min_score: float, min_margin: float) -> np.ndarray:
@@ -348,13 +371,15 @@ def train_model(
     runtime: dict | None = None,
     overwrite: bool = False,
     errors: str | os.PathLike | None = None,
+    report: str | os.PathLike | None = None,
 ) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
     do not change the model. A model already at ``output`` is replaced only with
     ``overwrite=True``; this is checked before training starts. ``errors`` names a
-    JSONL file for the articles that cross-validation got wrong.
+    JSONL file for the articles that cross-validation got wrong, ``report`` a folder
+    for the HTML report of the out-of-fold predictions (:mod:`newscat.report`).
     """
     start = time.perf_counter()
     check_output(output, overwrite)
@@ -370,6 +395,8 @@ def train_model(
         model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter, **machine)
         vectors_seconds = time.perf_counter() - vectors_start
     metrics = {}
+    collect = {"size": len(data)} if report is not None else None
+    slices = data_slices(recipe, data)
     if recipe.cv_folds:
         result = cross_validate(
             model,
@@ -377,9 +404,10 @@ def train_model(
             folds=recipe.cv_folds,
             seed=recipe.cv_seed,
             extra=extra or None,
-            slices=data_slices(recipe, data),
+            slices=slices,
             errors=errors,
             uncertainty=recipe.uncertainty,
+            collect=collect,
         )
         if "thresholds" in result:
             model.set_params(
@@ -413,6 +441,22 @@ def train_model(
         description=recipe.description,
         limitations=recipe.limitations,
     )
+    if collect is not None and "predictions" in collect:
+        from .report import write_report
+
+        write_report(
+            report,
+            ids=data.ids,
+            texts=data.texts,
+            y_true=data.labels,
+            predictions=collect["predictions"],
+            model=model,
+            explanations=collect.get("explanations"),
+            slices=slices,
+            title=f"Cross-validation report: {recipe.name}",
+            note=result["description"] + "; mistakes explained by the model of their fold; "
+            "terms of each class from the final model",
+        )
     vocabulary = len(model.tfidf_.vocabulary_)
     return {
         "output": str(output),

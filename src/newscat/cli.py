@@ -137,6 +137,19 @@ def _add_train_parser(sub) -> None:
     p.add_argument(
         "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
     )
+    p.add_argument(
+        "--search",
+        nargs="?",
+        const="",
+        metavar="GRID.json",
+        help="first search the settings by cross-validation (grid file; none: the default grid)",
+    )
+    p.add_argument(
+        "--search-method",
+        choices=["halving", "grid"],
+        default="halving",
+        help="successive halving (default) or every candidate on all data",
+    )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
     p.add_argument("--no-cache", action="store_true", help="do not use the segmentation cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -189,10 +202,24 @@ def _run_train(args) -> int:
     recipe = _recipe_from_args(args)
     if args.errors and not recipe.cv_folds:
         raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
+    search = None
+    if args.search is not None:
+        search = {"grid": args.search or None, "method": args.search_method}
     summary = train_model(
-        recipe, args.output, runtime=runtime, overwrite=args.overwrite, errors=args.errors
+        recipe,
+        args.output,
+        runtime=runtime,
+        overwrite=args.overwrite,
+        errors=args.errors,
+        search=search,
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
+    if summary["search"]:
+        found = summary["search"]
+        print(
+            f"search: {found['candidates']} settings, best macro-F1 {found['best_macro_f1']:.4f} "
+            f"with {found['best_params']} (table in {summary['output']}/search.json)"
+        )
     print(f"model saved to {summary['output']}")
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
     print(f"labels: {labels}")

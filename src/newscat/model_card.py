@@ -58,6 +58,27 @@ def _slices_table(slices: dict, labels: list[str]) -> list[str]:
     return ["By slice (out-of-fold predictions):", "", *_table(header, rows), ""]
 
 
+def _search_section(found: dict) -> list[str]:
+    """The settings tried by the parameter search, best first."""
+    method = "successive halving" if found["method"] == "halving" else "grid search"
+    lines = [
+        "## Parameter search",
+        "",
+        f"{found['candidates']} settings of the {found['grid']} grid, by {method} with "
+        f"{found['folds']}-fold stratified cross-validation (seed {found['seed']}, macro-F1); "
+        f"the model uses the best: `{found['best_params']}`.",
+        "",
+    ]
+    halving = any("documents" in row for row in found["results"])
+    header = ["rank", "setting", "macro-F1", "std", *(["documents"] if halving else [])]
+    rows = [
+        [row["rank"], f"`{row['params']}`", f"{row['mean_macro_f1']:.4f}"]
+        + [f"{row['std_macro_f1']:.4f}", *([row["documents"]] if halving else [])]
+        for row in found["results"]
+    ]
+    return lines + _table(header, rows) + [""]
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f} %"
 
@@ -107,6 +128,8 @@ def render_card(metadata: dict) -> str:
     lines += [f"- parameters: `{params}`"]
     versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
     lines += [f"- versions: {versions}", ""]
+    if data.get("search"):
+        lines += _search_section(data["search"])
     lines += _metrics_section(metadata.get("metrics") or {})
     if metadata.get("limitations"):
         lines += ["## Known limitations", ""] + [f"- {item}" for item in metadata["limitations"]]

@@ -348,13 +348,17 @@ def train_model(
     runtime: dict | None = None,
     overwrite: bool = False,
     errors: str | os.PathLike | None = None,
+    search: dict | None = None,
 ) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
     do not change the model. A model already at ``output`` is replaced only with
     ``overwrite=True``; this is checked before training starts. ``errors`` names a
-    JSONL file for the articles that cross-validation got wrong.
+    JSONL file for the articles that cross-validation got wrong. ``search``
+    (``{"grid": path or None, "method": "halving" or "grid"}``) first searches the
+    model settings on the hand-labelled data (:func:`newscat.search.tune`) and trains
+    the best; its table goes into the card and ``search.json`` in the model folder.
     """
     start = time.perf_counter()
     check_output(output, overwrite)
@@ -369,6 +373,16 @@ def train_model(
         machine = {k: v for k, v in runtime.items() if k in ("cache_dir", "n_jobs")}
         model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter, **machine)
         vectors_seconds = time.perf_counter() - vectors_start
+    found = None
+    if search is not None:
+        from .search import tune
+
+        progress = runtime.get("progress", False)
+        folds = recipe.cv_folds or 5
+        found = tune(
+            model, data.texts, data.labels, folds=folds, seed=recipe.cv_seed, progress=progress,
+            **search,
+        )
     metrics = {}
     if recipe.cv_folds:
         result = cross_validate(
@@ -403,6 +417,8 @@ def train_model(
     if recipe.word_vectors is not None:
         pools = [os.path.normpath(entry["path"]) for entry in recipe.word_vectors["pools"]]
         training_data["word_vector_pools"] = pools
+    if found is not None:
+        training_data["search"] = found
     save_model(
         model,
         output,
@@ -413,6 +429,10 @@ def train_model(
         description=recipe.description,
         limitations=recipe.limitations,
     )
+    if found is not None:
+        from .search import write_search_json
+
+        write_search_json(output, found)
     vocabulary = len(model.tfidf_.vocabulary_)
     return {
         "output": str(output),
@@ -424,4 +444,5 @@ def train_model(
         "fit_seconds": round(fit_seconds, 1),
         "word_vector_seconds": round(vectors_seconds, 1) if recipe.word_vectors else None,
         "metrics": metrics,
+        "search": found,
     }

@@ -335,6 +335,7 @@ def _read_stdin() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newscat`` command."""
+    from .review import add_review_parser
     from .scoring import add_score_parser
 
     parser = _Parser(prog="newscat", description=__doc__.splitlines()[0])
@@ -344,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate_parser(sub)
     _add_classify_parser(sub)
     add_score_parser(sub)
+    add_review_parser(sub)
     return parser
 
 

@@ -138,6 +138,13 @@ def _add_train_parser(sub) -> None:
         "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
     )
     p.add_argument(
+        "--add",
+        nargs="+",
+        default=[],
+        metavar="LABELLED.jsonl",
+        help="articles labelled by a person (newscat review's output, 'label' filled in)",
+    )
+    p.add_argument(
         "--search",
         nargs="?",
         const="",
@@ -202,6 +209,10 @@ def _run_train(args) -> int:
     recipe = _recipe_from_args(args)
     if args.errors and not recipe.cv_folds:
         raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
+    if args.add and not recipe.cv_folds:
+        if args.cv == 0:
+            raise UsageError("--add compares cross-validation before and after: give --cv 2+")
+        recipe.cv_folds = 5
     search = None
     if args.search is not None:
         search = {"grid": args.search or None, "method": args.search_method}
@@ -212,6 +223,7 @@ def _run_train(args) -> int:
         overwrite=args.overwrite,
         errors=args.errors,
         search=search,
+        add=args.add,
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
     if summary["search"]:
@@ -220,6 +232,8 @@ def _run_train(args) -> int:
             f"search: {found['candidates']} settings, best macro-F1 {found['best_macro_f1']:.4f} "
             f"with {found['best_params']} (table in {summary['output']}/search.json)"
         )
+    if summary["added"]:
+        _print_added(summary["added"])
     print(f"model saved to {summary['output']}")
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
     print(f"labels: {labels}")
@@ -230,6 +244,19 @@ def _run_train(args) -> int:
     for name, result in summary["metrics"].items():
         print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
     return 0
+
+
+def _print_added(added: dict) -> None:
+    unlabelled = added["unlabelled"]
+    left_out = ""
+    if unlabelled["count"]:
+        left_out = f"; {unlabelled['count']} without a label left out: " + ", ".join(
+            unlabelled["first"]
+        )
+        left_out += ", ..." if unlabelled["count"] > len(unlabelled["first"]) else ""
+    print(f"added: {added['n_documents']} labelled articles{left_out}")
+    for name, (before, after) in added.get("macro_f1", {}).items():
+        print(f"  cross-validated macro-F1 on {name}: {before:.4f} before, {after:.4f} after")
 
 
 def _add_evaluate_parser(sub) -> None:

@@ -34,6 +34,7 @@ import json
 import os
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +212,7 @@ def cross_validate(
     slices: dict | None = None,
     errors: str | os.PathLike | None = None,
     uncertainty: dict | None = None,
+    fit_on: np.ndarray | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
@@ -221,7 +223,9 @@ def cross_validate(
     misclassified articles (:func:`~newscat.evaluation.write_errors`). With
     ``uncertainty`` (``{"slice": NAME, "accuracy": 0.98}``) the thresholds of the
     uncertain flag are chosen on the out-of-fold scores (:func:`choose_thresholds`),
-    reported under ``"thresholds"`` and used for the flags of the result.
+    reported under ``"thresholds"`` and used for the flags of the result. ``fit_on``
+    (a boolean mask over ``data``) keeps the other articles out of the training
+    folds; they are still predicted in their own fold.
 
     Examples
     --------
@@ -240,6 +244,8 @@ def cross_validate(
     uncertain = np.zeros(len(labels), dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
+        if fit_on is not None:
+            train_idx = train_idx[fit_on[train_idx]]
         train_texts, train_labels = list(texts[train_idx]), list(labels[train_idx])
         if extra is not None:
             train_texts += extra.texts
@@ -349,6 +355,7 @@ def train_model(
     overwrite: bool = False,
     errors: str | os.PathLike | None = None,
     search: dict | None = None,
+    add: Sequence[str | os.PathLike] = (),
 ) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
@@ -359,12 +366,24 @@ def train_model(
     (``{"grid": path or None, "method": "halving" or "grid"}``) first searches the
     model settings on the hand-labelled data (:func:`newscat.search.tune`) and trains
     the best; its table goes into the card and ``search.json`` in the model folder.
+    ``add`` lists files of articles labelled by a person (:mod:`newscat.additions`):
+    they join the data, and cross-validation runs again on the same folds with them
+    left out of the training folds, for the card's before/after.
     """
+    from .additions import added_slices, added_summary, missing_recipe_files, read_added
+
     start = time.perf_counter()
     check_output(output, overwrite)
     runtime = runtime or {}
     model = recipe.model(**runtime)  # checks the parameters before reading data
+    missing = missing_recipe_files(recipe)
+    if missing:
+        raise DataError(missing)
     data = read_recipe_data(recipe)
+    base_size, added = len(data), None
+    if add:
+        added = read_added(add, set(data.labels) | set(recipe.label_names))
+        data.extend(added)
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
@@ -380,21 +399,33 @@ def train_model(
         progress = runtime.get("progress", False)
         folds = recipe.cv_folds or 5
         found = tune(
-            model, data.texts, data.labels, folds=folds, seed=recipe.cv_seed, progress=progress,
+            model,
+            data.texts,
+            data.labels,
+            folds=folds,
+            seed=recipe.cv_seed,
+            progress=progress,
             **search,
         )
     metrics = {}
     if recipe.cv_folds:
-        result = cross_validate(
-            model,
-            data,
-            folds=recipe.cv_folds,
-            seed=recipe.cv_seed,
-            extra=extra or None,
-            slices=data_slices(recipe, data),
-            errors=errors,
-            uncertainty=recipe.uncertainty,
-        )
+        slices = data_slices(recipe, data)
+        if added:
+            slices |= added_slices(base_size, len(added))
+        settings = {
+            "folds": recipe.cv_folds,
+            "seed": recipe.cv_seed,
+            "extra": extra or None,
+            "slices": slices,
+            "uncertainty": recipe.uncertainty,
+        }
+        if added:
+            before = cross_validate(model, data, fit_on=slices["recipe data"], **settings)
+            before["description"] = (
+                f"The same {recipe.cv_folds} folds, the added articles left out of the training "
+                "folds (still measured): the recipe's model before the added labels"
+            )
+        result = cross_validate(model, data, errors=errors, **settings)
         if "thresholds" in result:
             model.set_params(
                 min_score=result["thresholds"]["min_score"],
@@ -405,6 +436,8 @@ def train_model(
             f"(seed {recipe.cv_seed}), out-of-fold predictions"
         )
         metrics[f"cross_validation_{recipe.cv_folds}_fold"] = result
+        if added:
+            metrics[f"cross_validation_{recipe.cv_folds}_fold_without_added"] = before
     fit_start = time.perf_counter()
     model.fit(data.texts + extra.texts, data.labels + extra.labels)
     fit_seconds = time.perf_counter() - fit_start
@@ -419,6 +452,9 @@ def train_model(
         training_data["word_vector_pools"] = pools
     if found is not None:
         training_data["search"] = found
+    if added:
+        cv = (before, result) if recipe.cv_folds else (None, None)
+        training_data["added"] = added_summary(add, added, *cv)
     save_model(
         model,
         output,
@@ -445,4 +481,5 @@ def train_model(
         "word_vector_seconds": round(vectors_seconds, 1) if recipe.word_vectors else None,
         "metrics": metrics,
         "search": found,
+        "added": training_data.get("added"),
     }

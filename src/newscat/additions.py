@@ -129,7 +129,17 @@ def added_summary(
 ) -> dict:
     """What the card says about the added articles: files, counts and macro-F1 before and
     after, overall and per slice (``before``/``after``: cross-validation results, None
-    without cross-validation)."""
+    without cross-validation).
+
+    Examples
+    --------
+    >>> added = LabelledData()
+    >>> added.add("Mưa lớn", "weather", "a", "to_label.jsonl line 1")
+    >>> cv = {"macro_f1": 0.8, "slices": {"recipe data": {"macro_f1": 0.9},
+    ...                                   "added": {"macro_f1": 0.5}}}
+    >>> added_summary(["to_label.jsonl"], added, cv, cv)["macro_f1"]["added"]
+    [0.5, 0.5]
+    """
     summary = {
         "files": [os.fspath(path) for path in paths],
         "n_documents": len(added),

@@ -30,7 +30,16 @@ from sklearn.model_selection import GridSearchCV, ParameterGrid, StratifiedKFold
 from .classifier import NewsClassifier
 from .errors import DataError
 
-__all__ = ["DEFAULT_GRID", "METHODS", "SEARCHABLE", "check_grid", "load_grid", "search_params"]
+__all__ = [
+    "DEFAULT_GRID",
+    "METHODS",
+    "SEARCHABLE",
+    "check_grid",
+    "load_grid",
+    "search_params",
+    "tune",
+    "write_search_json",
+]
 
 # Parameters a grid may set: what changes the features or the linear model.
 SEARCHABLE = (
@@ -77,8 +86,7 @@ title_weight, vector_weight
     >>> check_grid({"C": [1, -2]}, model, "g.json")
     Traceback (most recent call last):
     ...
-    newscat.errors.DataError: g.json: 'C' value -2: The 'C' parameter of NewsClassifier must \
-be a float in the range (0, inf). Got -2 instead.
+    newscat.errors.DataError: g.json: 'C' value -2: The 'C' parameter of NewsClassifier must ...
     """
     if not isinstance(grid, dict) or not grid:
         raise DataError(
@@ -239,6 +247,19 @@ def tune(
 ) -> dict:
     """Search the grid file ``grid`` (None: :data:`DEFAULT_GRID`) and set the best
     setting on ``model``; return :func:`search_params`' result, with ``grid``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "grid.json"
+    >>> _ = path.write_text('{"ngram_range": [[1, 1], [2, 2]]}', encoding="utf-8")
+    >>> texts = [f"mưa bão {i}" for i in range(6)] + [f"bắt trộm {i}" for i in range(6)]
+    >>> model = NewsClassifier(segmenter="syllable", cache_dir=False, min_df=1, max_df=1.0,
+    ...                        calibration_cv=2)
+    >>> found = tune(model, texts, ["weather"] * 6 + ["crime"] * 6, grid=path, folds=3,
+    ...              method="grid")
+    >>> found["best_params"], model.ngram_range
+    ({'ngram_range': [1, 1]}, (1, 1))
     """
     values = load_grid(grid, model)
     found = search_params(
@@ -250,7 +271,14 @@ def tune(
 
 
 def write_search_json(folder: str | os.PathLike, found: dict) -> Path:
-    """Write the search result as ``search.json`` in the model folder ``folder``."""
+    """Write the search result as ``search.json`` in the model folder ``folder``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_search_json(tempfile.mkdtemp(), {"best_params": {"C": 1.0}}).name
+    'search.json'
+    """
     path = Path(folder) / "search.json"
     path.write_text(json.dumps(found, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

@@ -100,16 +100,15 @@ def _spread(candidates: list[_Candidate], n: int) -> tuple[list[dict], int]:
     source = np.array([sources[row["source"]] for row in rows])
     topic_picks = np.zeros(len(topics), dtype=np.int64)
     source_picks = np.zeros(len(sources), dtype=np.int64)
-    rank = np.arange(size, dtype=np.int64)
     open_ = np.ones(size, dtype=bool)
     prints = _fingerprints([row["text"] for row in rows])
     picked, duplicates = [], 0
     while len(picked) < n and open_.any():
-        # lexicographic (tier, picks of the topic, picks of the source, rank) in one integer
-        key = ((tier * (size + 1) + topic_picks[topic]) * (size + 1) + source_picks[source]) * (
-            size + 1
-        ) + rank
-        i = int(np.argmin(np.where(open_, key, np.iinfo(np.int64).max)))
+        # the best tier, then the topic and the source picked least so far, then the rank
+        best = open_ & (tier == tier[open_].min())
+        for picks in (topic_picks[topic], source_picks[source]):
+            best &= picks == picks[best].min()
+        i = int(np.argmax(best))  # rows are in rank order
         picked.append(rows[i])
         topic_picks[topic[i]] += 1
         source_picks[source[i]] += 1

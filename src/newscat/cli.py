@@ -140,6 +140,26 @@ def _add_train_parser(sub) -> None:
     p.add_argument(
         "--jobs", type=_int_at_least(1), default=1, help="processes for segmenting (default 1)"
     )
+    p.add_argument(
+        "--add",
+        nargs="+",
+        default=[],
+        metavar="LABELLED.jsonl",
+        help="articles labelled by a person (newscat review's output, 'label' filled in)",
+    )
+    p.add_argument(
+        "--search",
+        nargs="?",
+        const="",
+        metavar="GRID.json",
+        help="first search the settings by cross-validation (grid file; none: the default grid)",
+    )
+    p.add_argument(
+        "--search-method",
+        choices=["halving", "grid"],
+        default="halving",
+        help="successive halving (default) or every candidate on all data",
+    )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
     p.add_argument("--no-cache", action="store_true", help="do not use the segmentation cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -193,6 +213,13 @@ def _run_train(args) -> int:
     for option, value in (("--errors", args.errors), ("--report", args.report)):
         if value and not recipe.cv_folds:
             raise UsageError(f"{option} shows cross-validation results: give --cv N as well")
+    if args.add and not recipe.cv_folds:
+        if args.cv == 0:
+            raise UsageError("--add compares cross-validation before and after: give --cv 2+")
+        recipe.cv_folds = 5
+    search = None
+    if args.search is not None:
+        search = {"grid": args.search or None, "method": args.search_method}
     summary = train_model(
         recipe,
         args.output,
@@ -200,8 +227,18 @@ def _run_train(args) -> int:
         overwrite=args.overwrite,
         errors=args.errors,
         report=args.report,
+        search=search,
+        add=args.add,
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
+    if summary["search"]:
+        found = summary["search"]
+        print(
+            f"search: {found['candidates']} settings, best macro-F1 {found['best_macro_f1']:.4f} "
+            f"with {found['best_params']} (table in {summary['output']}/search.json)"
+        )
+    if summary["added"]:
+        _print_added(summary["added"])
     print(f"model saved to {summary['output']}")
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
     print(f"labels: {labels}")
@@ -214,6 +251,19 @@ def _run_train(args) -> int:
     if args.report:
         print(f"report written to {Path(args.report) / 'index.html'}")
     return 0
+
+
+def _print_added(added: dict) -> None:
+    unlabelled = added["unlabelled"]
+    left_out = ""
+    if unlabelled["count"]:
+        left_out = f"; {unlabelled['count']} without a label left out: " + ", ".join(
+            unlabelled["first"]
+        )
+        left_out += ", ..." if unlabelled["count"] > len(unlabelled["first"]) else ""
+    print(f"added: {added['n_documents']} labelled articles{left_out}")
+    for name, (before, after) in added.get("macro_f1", {}).items():
+        print(f"  cross-validated macro-F1 on {name}: {before:.4f} before, {after:.4f} after")
 
 
 def _add_evaluate_parser(sub) -> None:
@@ -356,6 +406,7 @@ def _read_stdin() -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newscat`` command."""
     from .explain_command import add_explain_parser
+    from .review import add_review_parser
     from .scoring import add_score_parser
 
     parser = _Parser(prog="newscat", description=__doc__.splitlines()[0])
@@ -366,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_classify_parser(sub)
     add_explain_parser(sub)
     add_score_parser(sub)
+    add_review_parser(sub)
     return parser
 
 

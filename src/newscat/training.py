@@ -35,6 +35,7 @@ import json
 import os
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,6 +214,7 @@ def cross_validate(
     errors: str | os.PathLike | None = None,
     uncertainty: dict | None = None,
     collect: dict | None = None,
+    fit_on: np.ndarray | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
@@ -226,7 +228,9 @@ def cross_validate(
     reported under ``"thresholds"`` and used for the flags of the result. A
     ``collect`` dict receives the out-of-fold ``"predictions"`` and, by row number,
     ``"explanations"`` of the most confident mistakes of each fold by the fold's model
-    (:func:`~newscat.report.explain_mistakes`), for a report.
+    (:func:`~newscat.report.explain_mistakes`), for a report. ``fit_on``
+    (a boolean mask over ``data``) keeps the other articles out of the training
+    folds; they are still predicted in their own fold.
 
     Examples
     --------
@@ -245,6 +249,8 @@ def cross_validate(
     uncertain = np.zeros(len(labels), dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
+        if fit_on is not None:
+            train_idx = train_idx[fit_on[train_idx]]
         train_texts, train_labels = list(texts[train_idx]), list(labels[train_idx])
         if extra is not None:
             train_texts += extra.texts
@@ -372,6 +378,8 @@ def train_model(
     overwrite: bool = False,
     errors: str | os.PathLike | None = None,
     report: str | os.PathLike | None = None,
+    search: dict | None = None,
+    add: Sequence[str | os.PathLike] = (),
 ) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
@@ -379,13 +387,28 @@ def train_model(
     do not change the model. A model already at ``output`` is replaced only with
     ``overwrite=True``; this is checked before training starts. ``errors`` names a
     JSONL file for the articles that cross-validation got wrong, ``report`` a folder
-    for the HTML report of the out-of-fold predictions (:mod:`newscat.report`).
+    for the HTML report of the out-of-fold predictions (:mod:`newscat.report`). ``search``
+    (``{"grid": path or None, "method": "halving" or "grid"}``) first searches the
+    model settings on the hand-labelled data (:func:`newscat.search.tune`) and trains
+    the best; its table goes into the card and ``search.json`` in the model folder.
+    ``add`` lists files of articles labelled by a person (:mod:`newscat.additions`):
+    they join the data, and cross-validation runs again on the same folds with them
+    left out of the training folds, for the card's before/after.
     """
+    from .additions import added_slices, added_summary, missing_recipe_files, read_added
+
     start = time.perf_counter()
     check_output(output, overwrite)
     runtime = runtime or {}
     model = recipe.model(**runtime)  # checks the parameters before reading data
+    missing = missing_recipe_files(recipe)
+    if missing:
+        raise DataError(missing)
     data = read_recipe_data(recipe)
+    base_size, added = len(data), None
+    if add:
+        added = read_added(add, set(data.labels) | set(recipe.label_names))
+        data.extend(added)
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
@@ -394,21 +417,41 @@ def train_model(
         machine = {k: v for k, v in runtime.items() if k in ("cache_dir", "n_jobs")}
         model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter, **machine)
         vectors_seconds = time.perf_counter() - vectors_start
+    found = None
+    if search is not None:
+        from .search import tune
+
+        progress = runtime.get("progress", False)
+        folds = recipe.cv_folds or 5
+        found = tune(
+            model,
+            data.texts,
+            data.labels,
+            folds=folds,
+            seed=recipe.cv_seed,
+            progress=progress,
+            **search,
+        )
     metrics = {}
     collect = {"size": len(data)} if report is not None else None
     slices = data_slices(recipe, data)
     if recipe.cv_folds:
-        result = cross_validate(
-            model,
-            data,
-            folds=recipe.cv_folds,
-            seed=recipe.cv_seed,
-            extra=extra or None,
-            slices=slices,
-            errors=errors,
-            uncertainty=recipe.uncertainty,
-            collect=collect,
-        )
+        if added:
+            slices |= added_slices(base_size, len(added))
+        settings = {
+            "folds": recipe.cv_folds,
+            "seed": recipe.cv_seed,
+            "extra": extra or None,
+            "slices": slices,
+            "uncertainty": recipe.uncertainty,
+        }
+        if added:
+            before = cross_validate(model, data, fit_on=slices["recipe data"], **settings)
+            before["description"] = (
+                f"The same {recipe.cv_folds} folds, the added articles left out of the training "
+                "folds (still measured): the recipe's model before the added labels"
+            )
+        result = cross_validate(model, data, errors=errors, collect=collect, **settings)
         if "thresholds" in result:
             model.set_params(
                 min_score=result["thresholds"]["min_score"],
@@ -419,6 +462,8 @@ def train_model(
             f"(seed {recipe.cv_seed}), out-of-fold predictions"
         )
         metrics[f"cross_validation_{recipe.cv_folds}_fold"] = result
+        if added:
+            metrics[f"cross_validation_{recipe.cv_folds}_fold_without_added"] = before
     fit_start = time.perf_counter()
     model.fit(data.texts + extra.texts, data.labels + extra.labels)
     fit_seconds = time.perf_counter() - fit_start
@@ -431,6 +476,11 @@ def train_model(
     if recipe.word_vectors is not None:
         pools = [os.path.normpath(entry["path"]) for entry in recipe.word_vectors["pools"]]
         training_data["word_vector_pools"] = pools
+    if found is not None:
+        training_data["search"] = found
+    if added:
+        cv = (before, result) if recipe.cv_folds else (None, None)
+        training_data["added"] = added_summary(add, added, *cv)
     save_model(
         model,
         output,
@@ -457,6 +507,10 @@ def train_model(
             note=result["description"] + "; mistakes explained by the model of their fold; "
             "terms of each class from the final model",
         )
+    if found is not None:
+        from .search import write_search_json
+
+        write_search_json(output, found)
     vocabulary = len(model.tfidf_.vocabulary_)
     return {
         "output": str(output),
@@ -468,4 +522,6 @@ def train_model(
         "fit_seconds": round(fit_seconds, 1),
         "word_vector_seconds": round(vectors_seconds, 1) if recipe.word_vectors else None,
         "metrics": metrics,
+        "search": found,
+        "added": training_data.get("added"),
     }

@@ -18,7 +18,14 @@ flag       true/false   true/false  bool                   bool
 ranking    list of      JSON text   list<struct<label:     JSON text
            {label,                  string, score:
            score}                   float64>>
+terms      list of      JSON text   list<struct<term,      JSON text
+           {term, kind,             kind: string,
+           contrib-                 contribution:
+           ution}                   float64>>
 =========  ===========  ==========  =====================  ===================
+
+A result asked to explain itself (``newscat score --explain N``) has one more field
+at the end, :data:`EXPLANATION` (:func:`result_schema`).
 """
 
 from __future__ import annotations
@@ -28,12 +35,15 @@ from typing import Any
 
 __all__ = [
     "ERROR_FIELD",
+    "EXPLANATION",
+    "EXPLANATION_FIELD",
     "PREDICTION_FIELDS",
     "RESULT_FIELDS",
     "RESULT_SCHEMA",
     "Field",
     "no_prediction",
     "plain_value",
+    "result_schema",
 ]
 
 
@@ -43,8 +53,8 @@ class Field:
     value it takes when there is no prediction (a record that could not be labelled)."""
 
     name: str
-    kind: str  # "text", "number", "flag" or "ranking"
-    source: str  # "record", "prediction" or "model"
+    kind: str  # "text", "number", "flag", "ranking" or "terms"
+    source: str  # "record", "prediction", "model" or "explanation"
     missing: Any = None
 
 
@@ -61,8 +71,22 @@ RESULT_SCHEMA: tuple[Field, ...] = (
 )
 RESULT_FIELDS = tuple(field.name for field in RESULT_SCHEMA)
 PREDICTION_FIELDS = tuple(field.name for field in RESULT_SCHEMA if field.source == "prediction")
+# The terms that raised the label's score most (newscat.classifier.explanation).
+EXPLANATION = Field("explanation", "terms", "explanation", missing=())
+EXPLANATION_FIELD = EXPLANATION.name
 # Results of a batch also say why a record was not labelled (None when it was).
 ERROR_FIELD = "error"
+
+
+def result_schema(explain: bool = False) -> tuple[Field, ...]:
+    """The fields of a result, in order; with ``explain``, :data:`EXPLANATION` last.
+
+    Examples
+    --------
+    >>> [field.name for field in result_schema(explain=True)][-2:]
+    ['model_version', 'explanation']
+    """
+    return (*RESULT_SCHEMA, EXPLANATION) if explain else RESULT_SCHEMA
 
 
 def plain_value(kind: str, value: Any) -> Any:

@@ -58,6 +58,50 @@ def _slices_table(slices: dict, labels: list[str]) -> list[str]:
     return ["By slice (out-of-fold predictions):", "", *_table(header, rows), ""]
 
 
+def _search_section(found: dict) -> list[str]:
+    """The settings tried by the parameter search, best first."""
+    method = "successive halving" if found["method"] == "halving" else "grid search"
+    lines = [
+        "## Parameter search",
+        "",
+        f"{found['candidates']} settings of the {found['grid']} grid, by {method} with "
+        f"{found['folds']}-fold stratified cross-validation (seed {found['seed']}, macro-F1); "
+        f"the model uses the best: `{found['best_params']}`.",
+        "",
+    ]
+    halving = any("documents" in row for row in found["results"])
+    header = ["rank", "setting", "macro-F1", "std", *(["documents"] if halving else [])]
+    rows = [
+        [row["rank"], f"`{row['params']}`", f"{row['mean_macro_f1']:.4f}"]
+        + [f"{row['std_macro_f1']:.4f}", *([row["documents"]] if halving else [])]
+        for row in found["results"]
+    ]
+    return lines + _table(header, rows) + [""]
+
+
+def _added_section(added: dict) -> list[str]:
+    """How many labelled articles were added to the recipe's data, and what they changed."""
+    files = ", ".join(f"`{path}`" for path in added["files"])
+    counts = ", ".join(f"{label} {n}" for label, n in added["label_counts"].items())
+    lines = [
+        "## Added labels",
+        "",
+        f"{added['n_documents']} articles labelled by a person were added from {files} "
+        f"({counts}); {added['unlabelled']['count']} records without a label were left out.",
+        "",
+    ]
+    if "macro_f1" in added:
+        rows = [[name, f"{a:.4f}", f"{b:.4f}"] for name, (a, b) in added["macro_f1"].items()]
+        lines += [
+            "Cross-validated macro-F1 on the same folds, without and with the added "
+            "articles in the training folds:",
+            "",
+            *_table(["measured on", "before", "after"], rows),
+            "",
+        ]
+    return lines
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f} %"
 
@@ -107,6 +151,10 @@ def render_card(metadata: dict) -> str:
     lines += [f"- parameters: `{params}`"]
     versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
     lines += [f"- versions: {versions}", ""]
+    if data.get("added"):
+        lines += _added_section(data["added"])
+    if data.get("search"):
+        lines += _search_section(data["search"])
     lines += _metrics_section(metadata.get("metrics") or {})
     if metadata.get("limitations"):
         lines += ["## Known limitations", ""] + [f"- {item}" for item in metadata["limitations"]]

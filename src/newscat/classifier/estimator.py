@@ -8,7 +8,7 @@ takes raw article texts and string labels.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,94 +35,15 @@ from .domain import (
     known_share,
     vietnamese_share,
 )
+from .explanation import explain_many, linear_model
 from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
+from .inputs import check_labels, check_texts
 from .prediction import Prediction, prediction_from_scores
 from .word_vectors import ArticleVectors, WordVectors
 
 __all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
 
 CLASSIFIERS = ("linearsvc", "logreg", "sgd")
-
-
-def check_texts(texts, what: str = "texts") -> list[str]:
-    """Return ``texts`` as a list of str, or raise a clear error.
-
-    Examples
-    --------
-    >>> check_texts(("a", "b"))
-    ['a', 'b']
-    >>> check_texts("one article")
-    Traceback (most recent call last):
-    ...
-    TypeError: Iterable over raw text documents expected, string object received; \
-pass a list of texts, e.g. [text]
-    >>> check_texts(np.array([["a", "b"]]))
-    Traceback (most recent call last):
-    ...
-    TypeError: texts: expected a 1-D list or Series of texts, got a 2-D ndarray; pass one \
-column, e.g. df["text"], not df[["text"]]
-    """
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(
-            "Iterable over raw text documents expected, string object received; "
-            "pass a list of texts, e.g. [text]"
-        )
-    if not isinstance(texts, Iterable):
-        raise TypeError(f"{what}: expected a list of str, got {type(texts).__name__}")
-    ndim = getattr(texts, "ndim", 1)
-    if ndim != 1:  # a DataFrame iterates over its column names, not its rows
-        raise TypeError(
-            f"{what}: expected a 1-D list or Series of texts, got a {ndim}-D "
-            f"{type(texts).__name__}; pass one column, e.g. df[\"text\"], not df[[\"text\"]]"
-        )
-    texts = list(texts)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"{what}[{i}]: expected str, got {type(text).__name__}")
-    return texts
-
-
-def check_labels(labels, what: str = "y") -> list[str]:
-    """Return ``labels`` as a list of str, or raise naming the first bad one.
-
-    Every label must be a non-empty str: a missing label (``None``, NaN) or a
-    number is refused rather than turned into a class such as ``'nan'``.
-
-    Examples
-    --------
-    >>> check_labels(["weather", "crime"])
-    ['weather', 'crime']
-    >>> check_labels(["weather", None])
-    Traceback (most recent call last):
-    ...
-    newscat.errors.DataError: y[1]: the label is missing (None); every text needs a label
-    """
-    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
-        raise TypeError(f"{what}: expected a list of str labels, got {type(labels).__name__}")
-    if getattr(labels, "ndim", 1) != 1:
-        raise TypeError(f"{what}: expected a 1-D list or Series of labels, got {labels.ndim}-D")
-    checked = []
-    for i, label in enumerate(labels):
-        if label is None or (isinstance(label, float) and label != label):
-            raise DataError(
-                f"{what}[{i}]: the label is missing ({label}); every text needs a label"
-            )
-        if not isinstance(label, str):
-            raise DataError(
-                f"{what}[{i}]: labels must be str (topic names such as 'weather'), "
-                f"got {type(label).__name__} {label!r}"
-            )
-        if not label.strip():
-            raise DataError(f"{what}[{i}]: the label is empty; every text needs a label")
-        checked.append(str(label))
-    return checked
-
-
-def _linear(model):
-    """The linear model itself, inside its calibration when it has one."""
-    if isinstance(model, CalibratedClassifierCV):
-        return model.calibrated_classifiers_[0].estimator
-    return model
 
 
 def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray:
@@ -143,7 +64,7 @@ def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray
 
 def _store_coefficients_as_float32(model) -> None:
     """Halve the size of a fitted linear model; TF-IDF features are float32 already."""
-    model = _linear(model)
+    model = linear_model(model)
     model.coef_ = model.coef_.astype(np.float32)
     model.intercept_ = model.intercept_.astype(np.float32)
 
@@ -417,7 +338,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "pipeline_")
         segmented = self._clean_normalise_segment(check_texts(X, "X"), clean)
         features = self.pipeline_.steps[0][1]
-        linear = _linear(self.pipeline_.named_steps["model"])
+        linear = linear_model(self.pipeline_.named_steps["model"])
         columns = (len(self.classes_),) if len(self.classes_) > 2 else ()
         return _scores_of_filled(
             segmented, columns, lambda texts: linear.decision_function(features.transform(texts))
@@ -476,6 +397,29 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(text, str):
             raise TypeError(f"classify takes one str, got {type(text).__name__}")
         return self.classify_many([text], top_k=top_k, clean=clean)[0]
+
+    def explain(
+        self,
+        text: str,
+        *,
+        top: int = 10,
+        labels: Sequence[str] | None = None,
+        clean: bool | None = None,
+    ):
+        """Explain the label of one text: the terms that raised and lowered its score.
+
+        Returns an :class:`~newscat.classifier.explanation.Explanation` of the predicted label and
+        the runner-up (or of ``labels``): for each, the ``top`` terms on either side
+        with their contributions (TF-IDF value times coefficient) and the intercept,
+        which add up to the decision value. See :mod:`newscat.classifier.explanation`.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one str, got {type(text).__name__}")
+        wanted = None if labels is None else [list(labels)]
+        explanation = explain_many(self, [text], top=top, labels=wanted, clean=clean)[0]
+        if explanation is None:
+            raise DataError("cannot explain an empty text: nothing is left after cleaning")
+        return explanation
 
     def _out_of_domain(self, segmented: str) -> str | None:
         """Why a segmented text is outside what the model can judge, or None."""

@@ -1,4 +1,4 @@
-"""The ``newscat`` command: train, evaluate, classify and score archives.
+"""The ``newscat`` command: train, evaluate, classify, explain, score archives and review them.
 
 ``train.py`` and ``evaluate.py`` at the repository root run the same code as
 ``newscat train`` and ``newscat evaluate``.
@@ -9,7 +9,7 @@ status says what kind it was:
 ===  ==========================================================================
 0    done (``score``: every record accounted for, error records included)
 1    bad input or data: a missing or unreadable file, malformed data, a missing
-     optional extra, an existing output, or an empty text for ``classify``
+     optional extra, an existing output, or an empty text for ``classify`` or ``explain``
 2    usage: an unknown or invalid option, options that do not go together; or a
      model that cannot be used: missing, corrupt, incompatible or untrusted
      (:class:`~newscat.errors.ModelError`)
@@ -24,7 +24,7 @@ import sys
 
 from .._version import __version__
 from ..errors import ModelError, NewscatError, UsageError
-from . import classify, evaluate, score, train
+from . import classify, evaluate, explain, review, score, train
 
 __all__ = ["EXIT_DATA", "EXIT_INTERRUPTED", "EXIT_MODEL", "EXIT_USAGE", "build_parser", "main"]
 
@@ -33,7 +33,7 @@ EXIT_USAGE = 2
 EXIT_MODEL = 2
 EXIT_INTERRUPTED = 130
 # One module per command: add_parser(subparsers) registers it, with run(args) as its func.
-COMMANDS = (train, evaluate, classify, score)
+COMMANDS = (train, evaluate, classify, explain, score, review)
 
 
 class _Parser(argparse.ArgumentParser):

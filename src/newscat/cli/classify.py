@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -10,7 +11,7 @@ from ..errors import DataError, UsageError
 from ..text.decode import read_text_file
 from .options import int_at_least
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_article_source", "add_parser", "article_text", "run"]
 
 
 def add_parser(sub) -> None:
@@ -19,6 +20,20 @@ def add_parser(sub) -> None:
         help="label one text (argument, file or standard input)",
         description="Print the label, its Vietnamese name and score for one article.",
     )
+    add_article_source(p)
+    p.add_argument(
+        "--top-k",
+        type=int_at_least(1),
+        default=3,
+        help="how many scores to show (default 3; more than there are labels: all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=run)
+
+
+def add_article_source(p: argparse.ArgumentParser) -> None:
+    """The options giving one article (an argument, ``--file`` or standard input), the
+    model and whether to clean the page first."""
     source = p.add_mutually_exclusive_group()
     source.add_argument(
         "text", nargs="?", help="the article text; '-' or none: read it from standard input"
@@ -27,24 +42,20 @@ def add_parser(sub) -> None:
         "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
     )
     p.add_argument("--model", help="model folder (default: the shipped model)")
-    p.add_argument(
-        "--top-k",
-        type=int_at_least(1),
-        default=3,
-        help="how many scores to show (default 3; more than there are labels: all)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
-    p.set_defaults(func=run)
+
+
+def article_text(args) -> str:
+    """The article the options of :func:`add_article_source` give."""
+    if args.file is not None:
+        return read_text_file(args.file)
+    if args.text is None or args.text == "-":
+        return _read_stdin()
+    return args.text
 
 
 def run(args) -> int:
-    if args.file is not None:
-        text = read_text_file(args.file)
-    elif args.text is None or args.text == "-":
-        text = _read_stdin()
-    else:
-        text = args.text
+    text = article_text(args)
     model = load(args.model)
     result = model.classify(text, top_k=args.top_k, clean=False if args.no_clean else None)
     if args.json:

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from ..classifier.shipped import load
 from ..readers.labelled import read_labelled
+from ..scoring.model import model_name_version
+from ..scoring.texts import classify_all
 from ..training.evaluation import compute_metrics, format_report, plot_confusion, write_errors
-from .options import add_data_fields
+from ..training.report import evaluation_report, measure_slices, slices_of_fields
+from .options import add_data_fields, int_at_least
 
 __all__ = ["add_parser", "run"]
 
@@ -22,9 +25,22 @@ def add_parser(sub) -> None:
     p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument("--data", nargs="+", required=True, help="labelled data files or folders")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
-    p.add_argument("--report", help="folder for metrics.json and confusion_matrix.png")
+    p.add_argument(
+        "--report", help="folder for index.html (open it in a browser), metrics.json and PNGs"
+    )
     p.add_argument("--no-clean", action="store_true", help="do not clean pages first")
     p.add_argument("--errors", help="JSONL file for each misclassified article")
+    p.add_argument(
+        "--slice-field",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also measure each value of this data field (dates by year); repeatable",
+    )
+    p.add_argument(
+        "--jobs", type=int_at_least(1), default=1, help="labelling processes (default 1)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_data_fields(p)
     p.set_defaults(func=run)
 
@@ -32,9 +48,16 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     model = load(args.model)
     data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
-    results = model.classify_many(data.texts, top_k=1, clean=False if args.no_clean else None)
+    slices = slices_of_fields(args.data, data.sources, args.slice_field)
+    clean = False if args.no_clean else None
+    results = classify_all(
+        model, data.texts, jobs=args.jobs, clean=clean, progress=not args.no_progress
+    )
     predicted = [result.label for result in results]
     metrics = compute_metrics(data.labels, predicted)
+    if slices:
+        uncertain = [result.uncertain for result in results]
+        metrics["slices"] = measure_slices(data.labels, predicted, slices, uncertain)
     if args.errors:
         scores = [result.score for result in results]
         write_errors(args.errors, data.ids, data.texts, data.labels, predicted, scores)
@@ -43,6 +66,9 @@ def run(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
         plot_confusion(metrics, folder / "confusion_matrix.png")
+        name, version = model_name_version(model)
+        note = f"model {name} {version}; data {', '.join(args.data)}"
+        evaluation_report(folder, model, data, results, slices=slices, clean=clean, note=note)
     if args.json:
         print(json.dumps(metrics, ensure_ascii=False))
     else:

@@ -69,6 +69,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--top-k", type=int_at_least(1), default=3, help="scores to keep per record (default 3)"
     )
+    p.add_argument(
+        "--explain",
+        type=int_at_least(1),
+        default=0,
+        metavar="N",
+        help="add the N terms that raised each label's score most (column 'explanation')",
+    )
     p.add_argument("--text-field", default="text", help="text field/column (default: text)")
     p.add_argument("--id-field", default="id", help="id field/column (default: id)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -108,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
             id_field=args.id_field,
             progress=args.progress,
             csv_escape=args.csv_escape,
+            explain=args.explain,
         )
     except KeyboardInterrupt:
         raise KeyboardInterrupt(

@@ -47,7 +47,30 @@ def add_parser(sub) -> None:
         "--errors", help="JSONL file for the articles cross-validation got wrong (needs --cv)"
     )
     p.add_argument(
+        "--report", help="folder for index.html, the cross-validation report (needs --cv)"
+    )
+    p.add_argument(
         "--jobs", type=int_at_least(1), default=1, help="processes for segmenting (default 1)"
+    )
+    p.add_argument(
+        "--add",
+        nargs="+",
+        default=[],
+        metavar="LABELLED.jsonl",
+        help="articles labelled by a person (newscat review's output, 'label' filled in)",
+    )
+    p.add_argument(
+        "--search",
+        nargs="?",
+        const="",
+        metavar="GRID.json",
+        help="first search the settings by cross-validation (grid file; none: the default grid)",
+    )
+    p.add_argument(
+        "--search-method",
+        choices=["halving", "grid"],
+        default="halving",
+        help="successive halving (default) or every candidate on all data",
     )
     p.add_argument("--cache-dir", help="segmentation cache folder (default: user cache)")
     p.add_argument("--no-cache", action="store_true", help="do not use the segmentation cache")
@@ -95,12 +118,35 @@ def run(args) -> int:
         "cache_dir": False if args.no_cache else args.cache_dir,
     }
     recipe = _recipe_from_args(args)
-    if args.errors and not recipe.cv_folds:
-        raise UsageError("--errors lists cross-validation mistakes: give --cv N as well")
+    for option, value in (("--errors", args.errors), ("--report", args.report)):
+        if value and not recipe.cv_folds:
+            raise UsageError(f"{option} shows cross-validation results: give --cv N as well")
+    if args.add and not recipe.cv_folds:
+        if args.cv == 0:
+            raise UsageError("--add compares cross-validation before and after: give --cv 2+")
+        recipe.cv_folds = 5
+    search = None
+    if args.search is not None:
+        search = {"grid": args.search or None, "method": args.search_method}
     summary = train_model(
-        recipe, args.output, runtime=runtime, overwrite=args.overwrite, errors=args.errors
+        recipe,
+        args.output,
+        runtime=runtime,
+        overwrite=args.overwrite,
+        errors=args.errors,
+        report=args.report,
+        search=search,
+        add=args.add,
     )
     labels = ", ".join(f"{k} {v}" for k, v in summary["labels"].items())
+    if summary["search"]:
+        found = summary["search"]
+        print(
+            f"search: {found['candidates']} settings, best macro-F1 {found['best_macro_f1']:.4f} "
+            f"with {found['best_params']} (table in {summary['output']}/search.json)"
+        )
+    if summary["added"]:
+        _print_added(summary["added"])
     print(f"model saved to {summary['output']}")
     print(f"documents: {summary['documents']} (+{summary['extra_documents']} extra)")
     print(f"labels: {labels}")
@@ -110,4 +156,19 @@ def run(args) -> int:
     print(f"time: {summary['seconds']} s (final fit {summary['fit_seconds']} s{learnt})")
     for name, result in summary["metrics"].items():
         print(f"{name}: accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}")
+    if args.report:
+        print(f"report written to {Path(args.report) / 'index.html'}")
     return 0
+
+
+def _print_added(added: dict) -> None:
+    unlabelled = added["unlabelled"]
+    left_out = ""
+    if unlabelled["count"]:
+        left_out = f"; {unlabelled['count']} without a label left out: " + ", ".join(
+            unlabelled["first"]
+        )
+        left_out += ", ..." if unlabelled["count"] > len(unlabelled["first"]) else ""
+    print(f"added: {added['n_documents']} labelled articles{left_out}")
+    for name, (before, after) in added.get("macro_f1", {}).items():
+        print(f"  cross-validated macro-F1 on {name}: {before:.4f} before, {after:.4f} after")

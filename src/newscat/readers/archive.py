@@ -59,7 +59,7 @@ import threading
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +102,15 @@ class Record:
 
     ``html`` holds the raw bytes of an ``.html`` file until :meth:`resolve` extracts
     its article; readers resolve records unless asked not to, so that the costly
-    extraction can run in worker processes instead.
+    extraction can run in worker processes instead. ``source`` is the value of a
+    row's ``source`` field (e.g. the newspaper), when it has one.
     """
 
     id: str
     text: str | None = None
     error: str | None = None
     html: bytes | None = field(default=None, repr=False)
+    source: str | None = field(default=None, repr=False, compare=False)  # a row's "source"
 
     def resolve(self) -> Record:
         """Return the record with its HTML page turned into article text (or the reason why not).
@@ -291,6 +293,9 @@ def record_from_mapping(
         )
     if not _is_valid_unicode(text):
         return Record(id_, error=f"{where}: field {text_field!r} is not valid UTF-8")
+    source = row.get("source")
+    if isinstance(source, str) and _is_valid_unicode(source):
+        return replace(_text_record(id_, text), source=source)
     return _text_record(id_, text)
 
 

@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..classifier.estimator import NewsClassifier
+from ..classifier.explanation import Explanation, explain_many
 from ..classifier.prediction import Prediction
 from ..readers.archive import Record
 from ..runtime import use
-from ..schema import ERROR_FIELD, RESULT_FIELDS, no_prediction
+from ..schema import ERROR_FIELD, EXPLANATION_FIELD, RESULT_FIELDS, no_prediction
 from .model import model_name_version
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Submit", "score_records"]
@@ -36,6 +37,7 @@ _RECORD_FAILURES = (
 )
 # What an engine offers: submit(batch) returns a future whose .result() is the results.
 Submit = Callable[[list[Record]], Any]
+Outcome = Prediction | Explanation | None | str  # None: empty after cleaning; str: failed
 
 
 def score_records(
@@ -44,6 +46,7 @@ def score_records(
     *,
     top_k: int = 3,
     clean: bool | None = None,
+    explain: int = 0,
 ) -> list[dict[str, Any]]:
     """Label a batch of records: one result per record, in order.
 
@@ -52,6 +55,9 @@ def score_records(
     reason, with ``label``, ``name``, ``score`` and ``reason`` None, an empty
     ``top_k`` and ``uncertain`` true (it needs a person). HTML pages are turned into
     text here (:meth:`~newscat.readers.archive.Record.resolve`), so that it runs in workers.
+    With ``explain`` above 0, a labelled record's result also has
+    :data:`~newscat.schema.EXPLANATION_FIELD`: the ``explain`` terms that raised its
+    label's score most (:mod:`newscat.classifier.explanation`).
 
     Examples
     --------
@@ -66,7 +72,7 @@ def score_records(
     records = [record.resolve() for record in records]
     texts = [record.text for record in records if record.error is None]
     with use(**SCORING_RUNTIME):
-        predictions = iter(_classify(model, texts, top_k=top_k, clean=clean))
+        predictions = iter(_classify(model, texts, top_k=top_k, clean=clean, explain=explain))
     results = []
     for record in records:
         outcome = record.error if record.error is not None else next(predictions)
@@ -75,31 +81,41 @@ def score_records(
 
 
 def _classify(
-    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None
-) -> list[Prediction | str]:
-    """Predictions, or the reason a text failed in the model."""
+    model: NewsClassifier, texts: list[str], *, top_k: int, clean: bool | None, explain: int = 0
+) -> list[Outcome]:
+    """Predictions (explained with ``explain`` terms, if above 0), or why a text failed."""
     if not texts:
         return []
+
+    def label(batch: list[str]) -> list[Outcome]:
+        if explain:
+            return explain_many(model, batch, top=explain, top_k=top_k, clean=clean)
+        return model.classify_many(batch, top_k=top_k, clean=clean)
+
     try:
-        return model.classify_many(texts, top_k=top_k, clean=clean)
+        return label(texts)
     except _RECORD_FAILURES:  # one bad text must not sink its batch: find it
-        return [_classify_one(model, text, top_k=top_k, clean=clean) for text in texts]
+        return [_classify_one(label, text) for text in texts]
 
 
-def _classify_one(
-    model: NewsClassifier, text: str, *, top_k: int, clean: bool | None
-) -> Prediction | str:
+def _classify_one(label: Callable[[list[str]], list[Outcome]], text: str) -> Outcome:
     try:
-        return model.classify(text, top_k=top_k, clean=clean)
+        return label([text])[0]
     except _RECORD_FAILURES as exc:
         return f"model error: {type(exc).__name__}: {exc}"
 
 
-def _result(id_: str, outcome: Prediction | str, model: str, version: str) -> dict[str, Any]:
+def _result(id_: str, outcome: Outcome, model: str, version: str) -> dict[str, Any]:
+    terms = None
+    if isinstance(outcome, Explanation):
+        outcome, terms = outcome.prediction, outcome.raised_terms()
     if isinstance(outcome, Prediction) and outcome.label is not None:
         fields, error = outcome.to_dict(), None
     else:
         fields = no_prediction()
         error = outcome if isinstance(outcome, str) else _EMPTY_AFTER_CLEANING
     values = {"id": id_, **fields, "model": model, "model_version": version}
-    return {**{name: values[name] for name in RESULT_FIELDS}, ERROR_FIELD: error}
+    result = {name: values[name] for name in RESULT_FIELDS}
+    if terms is not None and error is None:
+        result[EXPLANATION_FIELD] = terms
+    return {**result, ERROR_FIELD: error}

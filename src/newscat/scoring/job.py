@@ -50,8 +50,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -60,29 +59,14 @@ from typing import Any
 from ..classifier.estimator import NewsClassifier
 from ..extras import require
 from ..readers.archive import Archive, InputPaths, Record
-from .batch import DEFAULT_BATCH_SIZE, Submit
-from .engines import ENGINES, open_engine
+from ..schema import result_schema
+from .batch import DEFAULT_BATCH_SIZE
+from .engines import ENGINES, in_order, open_engine
 from .model import resolve_model
 from .outputs import DEFAULT_PART_ROWS, ResultFiles, check_outputs, output_format
 from .progress import ProgressBar
 
 __all__ = ["DEFAULT_BATCH_SIZE", "ScoreSummary", "score_archive"]
-
-
-def _in_order(
-    submit: Submit, batches: Iterable[tuple[list[Record], Any]], in_flight: int
-) -> Iterator[tuple[int, Any, list[dict[str, Any]]]]:
-    """(batch size, tag, results) per ``(batch, tag)``, in input order, with at most
-    ``in_flight`` pending."""
-    pending: deque = deque()
-    for batch, tag in batches:
-        pending.append((len(batch), tag, submit(batch)))
-        if len(pending) >= in_flight:
-            size, tag, future = pending.popleft()
-            yield size, tag, future.result()
-    while pending:
-        size, tag, future = pending.popleft()
-        yield size, tag, future.result()
 
 
 def _batched(archive: Archive, records: Iterator[Record], size: int) -> Iterator[tuple[list, Any]]:
@@ -185,6 +169,7 @@ def score_archive(
     progress: bool = True,
     part_rows: int = DEFAULT_PART_ROWS,
     csv_escape: bool = True,
+    explain: int = 0,
 ) -> ScoreSummary:
     """Label every record of an archive, streaming, in parallel, resumably.
 
@@ -231,6 +216,10 @@ def score_archive(
         In a CSV output, put a ``'`` before text that starts with ``=``, ``+``,
         ``-``, ``@``, a tab or a carriage return, so that spreadsheets do not run it
         as a formula; False writes it as it is.
+    explain : int
+        If above 0, each labelled row also gets ``explanation``: the ``explain``
+        terms that raised its label's score most, each with its kind and
+        contribution (:mod:`newscat.classifier.explanation`).
 
     Returns
     -------
@@ -270,6 +259,8 @@ def score_archive(
     _check_settings(
         engine, scheduler, jobs, {"batch_size": batch_size, "top_k": top_k, "part_rows": part_rows}
     )
+    if explain < 0:
+        raise ValueError(f"explain must be 0 (none) or more, got {explain}")
     started = time.monotonic()
     archive = Archive(inputs, text_field=text_field, id_field=id_field)
     output = Path(output)
@@ -289,8 +280,16 @@ def score_archive(
     }
     if fmt == ".csv":
         job["csv_escape"] = csv_escape
+    if explain:  # only then, so that a run of an older version can still be resumed
+        job["explain"] = explain
     outputs = ResultFiles(
-        output, errors_path, job, resume=resume, part_rows=part_rows, csv_escape=csv_escape
+        output,
+        errors_path,
+        job,
+        resume=resume,
+        part_rows=part_rows,
+        csv_escape=csv_escape,
+        fields=tuple(field.name for field in result_schema(explain=bool(explain))),
     )
     bar = ProgressBar(archive, outputs.read, progress)
     try:
@@ -302,9 +301,10 @@ def score_archive(
             scheduler=scheduler,
             top_k=top_k,
             clean=clean,
+            explain=explain,
         ) as (submit, in_flight):
             batches = _batched(archive, records, batch_size)
-            for size, position, results in _in_order(submit, batches, in_flight):
+            for size, position, results in in_order(submit, batches, in_flight):
                 if len(results) != size:
                     raise RuntimeError(f"a batch of {size} records gave {len(results)} results")
                 outputs.write(results, position)

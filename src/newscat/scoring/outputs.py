@@ -73,7 +73,7 @@ from typing import Any
 from ..durable import fsync_file, fsync_folder
 from ..errors import DataError, UsageError
 from ..extras import require
-from ..schema import RESULT_FIELDS, RESULT_SCHEMA
+from ..schema import RESULT_FIELDS, result_schema
 
 __all__ = [
     "DEFAULT_PART_ROWS",
@@ -105,8 +105,8 @@ def _same_model(before: dict, now: dict) -> bool:
 def _job_differences(before: dict, now: dict) -> list[str]:
     """What differs between the job of an interrupted run and this one."""
     differences = []
-    for key, value in now.items():
-        old = before.get(key)
+    for key in [*now, *(key for key in before if key not in now)]:  # e.g. explain: N, or none
+        old, value = before.get(key), now.get(key)
         same = _same_model(old or {}, value) if key == "model" else old == value
         if not same:
             differences.append(f"{key} was {old!r}, now {value!r}")
@@ -217,8 +217,16 @@ def _csv_value(value: Any, escape: bool = True) -> Any:
 
 
 class _CsvWriter(_LinesWriter):
-    def __init__(self, path: Path, state: dict | None, *, escape: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        state: dict | None,
+        *,
+        escape: bool = True,
+        fields: tuple[str, ...] = OUTPUT_FIELDS,
+    ) -> None:
         self._escape = escape
+        self._fields = fields
         super().__init__(path, state)
 
     def _lines(self, rows: Iterable[list[Any]]) -> bytes:
@@ -238,21 +246,27 @@ class _CsvWriter(_LinesWriter):
         return buffer.getvalue().encode()
 
     def _header(self) -> bytes:
-        return self._lines([list(OUTPUT_FIELDS)])
+        return self._lines([list(self._fields)])
 
     def _encode(self, rows: list[dict[str, Any]]) -> bytes:
         escape = self._escape
-        return self._lines(
-            [_csv_value(row[name], escape) for name in OUTPUT_FIELDS] for row in rows
-        )
+        return self._lines([_csv_value(row[name], escape) for name in self._fields] for row in rows)
 
 
-def _parquet_schema():
+def _parquet_schema(fields: tuple[str, ...] = OUTPUT_FIELDS):
     import pyarrow as pa
 
     ranking = pa.list_(pa.struct([("label", pa.string()), ("score", pa.float64())]))
-    kinds = {"text": pa.string(), "number": pa.float64(), "flag": pa.bool_(), "ranking": ranking}
-    return pa.schema([(field.name, kinds[field.kind]) for field in RESULT_SCHEMA])
+    term = pa.struct([("term", pa.string()), ("kind", pa.string()), ("contribution", pa.float64())])
+    kinds = {
+        "text": pa.string(),
+        "number": pa.float64(),
+        "flag": pa.bool_(),
+        "ranking": ranking,
+        "terms": pa.list_(term),
+    }
+    schema = {field.name: field for field in result_schema(explain=True)}
+    return pa.schema([(name, kinds[schema[name].kind]) for name in fields])
 
 
 class _ParquetWriter(_Writer):
@@ -260,9 +274,17 @@ class _ParquetWriter(_Writer):
 
     _PART = re.compile(r"part-(\d+)\.parquet")
 
-    def __init__(self, folder: Path, state: dict | None, *, part_rows: int) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        state: dict | None,
+        *,
+        part_rows: int,
+        fields: tuple[str, ...] = OUTPUT_FIELDS,
+    ) -> None:
         self._folder = folder
         self._part_rows = part_rows
+        self._schema = _parquet_schema(fields)
         self._parts = state["parts"] if state else 0
         self._rows = 0
         self._writer = None
@@ -291,7 +313,7 @@ class _ParquetWriter(_Writer):
             return
         if self._writer is None:
             self._open()
-        self._writer.write_table(pa.Table.from_pylist(rows, schema=_parquet_schema()))
+        self._writer.write_table(pa.Table.from_pylist(rows, schema=self._schema))
         self._rows += len(rows)
         if self._rows >= self._part_rows:
             self._finish_part()
@@ -299,7 +321,7 @@ class _ParquetWriter(_Writer):
     def _open(self) -> None:
         import pyarrow.parquet as pq
 
-        self._writer = pq.ParquetWriter(self._path(self._parts, temporary=True), _parquet_schema())
+        self._writer = pq.ParquetWriter(self._path(self._parts, temporary=True), self._schema)
 
     def _finish_part(self) -> None:
         self._writer.close()
@@ -355,12 +377,17 @@ def output_format(path: Path) -> str:
 
 
 def _open_writer(
-    path: Path, fmt: str, state: dict | None, part_rows: int, csv_escape: bool
+    path: Path,
+    fmt: str,
+    state: dict | None,
+    part_rows: int,
+    csv_escape: bool,
+    fields: tuple[str, ...] = OUTPUT_FIELDS,
 ) -> _Writer:
     if fmt == ".parquet":
-        return _ParquetWriter(path, state, part_rows=part_rows)
+        return _ParquetWriter(path, state, part_rows=part_rows, fields=fields)
     if fmt == ".csv":
-        return _CsvWriter(path, state, escape=csv_escape)
+        return _CsvWriter(path, state, escape=csv_escape, fields=fields)
     return _JsonLinesWriter(path, state, compress=fmt == ".jsonl.gz")
 
 
@@ -476,6 +503,9 @@ class ResultFiles:
         Rows per part of a Parquet output.
     csv_escape : bool
         Escape formula-like text cells of a CSV output (see the module docstring).
+    fields : tuple of str
+        The output's fields: :data:`OUTPUT_FIELDS`, with :data:`EXPLANATION_FIELD`
+        after them for a run with explanations.
 
     Raises
     ------
@@ -513,8 +543,10 @@ class ResultFiles:
         resume: bool = False,
         part_rows: int = DEFAULT_PART_ROWS,
         csv_escape: bool = True,
+        fields: tuple[str, ...] = OUTPUT_FIELDS,
     ) -> None:
         self.output, self.errors_path, self.job = output, errors, job
+        self._fields = fields
         self.progress_path = _progress_path(output)
         self._format = output_format(output)
         self._part_rows = part_rows
@@ -537,7 +569,9 @@ class ResultFiles:
 
     def _open_output(self, state: dict | None) -> _Writer:
         path = _partial(self.output)
-        return _open_writer(path, self._format, state, self._part_rows, self._csv_escape)
+        return _open_writer(
+            path, self._format, state, self._part_rows, self._csv_escape, self._fields
+        )
 
     def _start(self) -> None:
         # The progress file comes first: a crash before the files exist leaves a
@@ -619,7 +653,7 @@ class ResultFiles:
         """
         if self._out is None:
             self._start()
-        rows = [{name: r[name] for name in OUTPUT_FIELDS} for r in results if r["error"] is None]
+        rows = [{name: r[name] for name in self._fields} for r in results if r["error"] is None]
         failed = [{"id": r["id"], "reason": r["error"]} for r in results if r["error"] is not None]
         self._out.write(rows)
         if failed and self._err is None:

@@ -30,10 +30,12 @@ that corpus' ids are written there (``train/XH_1`` there is ``vntc/train/XH_1``)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +213,8 @@ def cross_validate(
     slices: dict | None = None,
     errors: str | os.PathLike | None = None,
     uncertainty: dict | None = None,
+    collect: dict | None = None,
+    fit_on: np.ndarray | None = None,
 ) -> dict:
     """Stratified k-fold metrics of out-of-fold predictions (``extra`` joins training folds).
 
@@ -221,7 +225,12 @@ def cross_validate(
     misclassified articles (:func:`~newscat.training.evaluation.write_errors`). With
     ``uncertainty`` (``{"slice": NAME, "accuracy": 0.98}``) the thresholds of the
     uncertain flag are chosen on the out-of-fold scores (:func:`choose_thresholds`),
-    reported under ``"thresholds"`` and used for the flags of the result.
+    reported under ``"thresholds"`` and used for the flags of the result. A
+    ``collect`` dict receives the out-of-fold ``"predictions"`` and, by row number,
+    ``"explanations"`` of the most confident mistakes of each fold by the fold's model
+    (:func:`~newscat.report.explain_mistakes`), for a report. ``fit_on``
+    (a boolean mask over ``data``) keeps the other articles out of the training
+    folds; they are still predicted in their own fold.
 
     Examples
     --------
@@ -240,6 +249,8 @@ def cross_validate(
     uncertain = np.zeros(len(labels), dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(texts, labels):
+        if fit_on is not None:
+            train_idx = train_idx[fit_on[train_idx]]
         train_texts, train_labels = list(texts[train_idx]), list(labels[train_idx])
         if extra is not None:
             train_texts += extra.texts
@@ -247,6 +258,8 @@ def cross_validate(
         fitted = clone(model).fit(train_texts, train_labels)
         results = fitted.classify_many(list(texts[test_idx]))
         predicted[test_idx] = [result.label for result in results]
+        if collect is not None:
+            _collect_fold(collect, fitted, texts[test_idx], labels[test_idx], results, test_idx)
         uncertain[test_idx] = [result.uncertain for result in results]
         top_two[test_idx] = [
             [s for _, s in (result.top_k + [("", 0.0)] * 2)[:2]] for result in results
@@ -262,11 +275,27 @@ def cross_validate(
         metrics["thresholds"] = {**chosen, "chosen_on": uncertainty.get("slice", "all")}
         uncertain = _flags(top_two, **chosen) | (predicted == None)  # noqa: E711
     metrics["uncertain"] = uncertainty_summary(predicted == labels, uncertain)
+    if collect is not None:  # the flags of the thresholds chosen, if any
+        collect["predictions"] = [
+            dataclasses.replace(p, uncertain=bool(flag))
+            for p, flag in zip(collect.pop("by_row"), uncertain)
+        ]
     if slices:
         metrics["slices"] = slice_metrics(labels, predicted, slices, uncertain)
     if errors is not None:
         write_errors(errors, data.ids, data.texts, data.labels, predicted, top_two[:, 0])
     return metrics
+
+
+def _collect_fold(collect: dict, fitted, texts, labels, results, rows) -> None:
+    """Keep a fold's predictions by row, and its model's explanations of its mistakes."""
+    from .report import explain_mistakes
+
+    by_row = collect.setdefault("by_row", [None] * collect["size"])
+    for row, result in zip(rows, results):
+        by_row[row] = result
+    explained = explain_mistakes(fitted, list(texts), list(labels), results, offset=rows)
+    collect.setdefault("explanations", {}).update(explained)
 
 
 def _flags(top_two: np.ndarray, min_score: float, min_margin: float) -> np.ndarray:
@@ -279,7 +308,7 @@ def choose_thresholds(correct: np.ndarray, top_two: np.ndarray, accuracy: float)
     unflagged are at least ``accuracy`` right; if none reach it, the most accurate.
 
     ``top_two`` holds the top and second score of each prediction. Thresholds are
-    searched on a grid (score 0.30-0.95, margin 0.00-0.50, steps of 0.05).
+    searched on a grid (score 0.30-0.95, margin 0.00-0.50, steps of 0.01).
 
     Examples
     --------
@@ -288,8 +317,8 @@ def choose_thresholds(correct: np.ndarray, top_two: np.ndarray, accuracy: float)
     {'min_score': 0.3, 'min_margin': 0.1}
     """
     best, best_key = None, None
-    for min_score in np.round(np.arange(0.30, 0.951, 0.05), 2):
-        for min_margin in np.round(np.arange(0.0, 0.501, 0.05), 2):
+    for min_score in np.round(np.arange(0.30, 0.9501, 0.01), 2):
+        for min_margin in np.round(np.arange(0.0, 0.5001, 0.01), 2):
             kept = ~_flags(top_two, min_score, min_margin)
             right = float(correct[kept].mean()) if kept.any() else 0.0
             # reaching the accuracy first, then fewest flagged, then highest accuracy
@@ -348,26 +377,63 @@ def train_model(
     runtime: dict | None = None,
     overwrite: bool = False,
     errors: str | os.PathLike | None = None,
+    report: str | os.PathLike | None = None,
+    search: dict | None = None,
+    add: Sequence[str | os.PathLike] = (),
 ) -> dict:
     """Train, optionally cross-validate, and save a model; return a summary of the run.
 
     ``runtime`` holds machine settings (``cache_dir``, ``n_jobs``, ``progress``) that
     do not change the model; they hold for the run (:func:`newscat.runtime.use`). A
     model already at ``output`` is replaced only with ``overwrite=True``; this is
-    checked before training starts. ``errors`` names a
-    JSONL file for the articles that cross-validation got wrong.
+    checked before training starts. ``errors`` names a JSONL file for the articles
+    that cross-validation got wrong, ``report`` a folder for the HTML report of the
+    out-of-fold predictions (:mod:`newscat.training.report`). ``search``
+    (``{"grid": path or None, "method": "halving" or "grid"}``) first searches the
+    model settings on the hand-labelled data (:func:`newscat.training.search.tune`)
+    and trains the best; its table goes into the card and ``search.json`` in the
+    model folder. ``add`` lists files of articles labelled by a person
+    (:mod:`newscat.training.additions`): they join the data, and cross-validation
+    runs again on the same folds with them left out of the training folds, for the
+    card's before/after.
     """
     start = time.perf_counter()
     check_output(output, overwrite)
     with use(**(runtime or {})):
-        return _train(recipe, output, overwrite=overwrite, errors=errors, start=start)
+        return _train(
+            recipe,
+            output,
+            overwrite=overwrite,
+            errors=errors,
+            report=report,
+            search=search,
+            add=add,
+            start=start,
+        )
 
 
 def _train(
-    recipe: Recipe, output: str | os.PathLike, *, overwrite: bool, errors, start: float
+    recipe: Recipe,
+    output: str | os.PathLike,
+    *,
+    overwrite: bool,
+    errors,
+    report,
+    search: dict | None,
+    add: Sequence[str | os.PathLike],
+    start: float,
 ) -> dict:
+    from .additions import added_slices, added_summary, missing_recipe_files, read_added
+
     model = recipe.model()  # checks the parameters before reading data
+    missing = missing_recipe_files(recipe)
+    if missing:
+        raise DataError(missing)
     data = read_recipe_data(recipe)
+    base_size, added = len(data), None
+    if add:
+        added = read_added(add, set(data.labels) | set(recipe.label_names))
+        data.extend(added)
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
@@ -375,18 +441,41 @@ def _train(
         vectors_start = time.perf_counter()
         model.word_vectors = pool_word_vectors(recipe.word_vectors, model.segmenter)
         vectors_seconds = time.perf_counter() - vectors_start
-    metrics = {}
-    if recipe.cv_folds:
-        result = cross_validate(
+    found = None
+    if search is not None:
+        from .search import tune
+
+        progress = current().progress
+        folds = recipe.cv_folds or 5
+        found = tune(
             model,
-            data,
-            folds=recipe.cv_folds,
+            data.texts,
+            data.labels,
+            folds=folds,
             seed=recipe.cv_seed,
-            extra=extra or None,
-            slices=data_slices(recipe, data),
-            errors=errors,
-            uncertainty=recipe.uncertainty,
+            progress=progress,
+            **search,
         )
+    metrics = {}
+    collect = {"size": len(data)} if report is not None else None
+    slices = data_slices(recipe, data)
+    if recipe.cv_folds:
+        if added:
+            slices |= added_slices(base_size, len(added))
+        settings = {
+            "folds": recipe.cv_folds,
+            "seed": recipe.cv_seed,
+            "extra": extra or None,
+            "slices": slices,
+            "uncertainty": recipe.uncertainty,
+        }
+        if added:
+            before = cross_validate(model, data, fit_on=slices["recipe data"], **settings)
+            before["description"] = (
+                f"The same {recipe.cv_folds} folds, the added articles left out of the training "
+                "folds (still measured): the recipe's model before the added labels"
+            )
+        result = cross_validate(model, data, errors=errors, collect=collect, **settings)
         if "thresholds" in result:
             model.set_params(
                 min_score=result["thresholds"]["min_score"],
@@ -397,6 +486,8 @@ def _train(
             f"(seed {recipe.cv_seed}), out-of-fold predictions"
         )
         metrics[f"cross_validation_{recipe.cv_folds}_fold"] = result
+        if added:
+            metrics[f"cross_validation_{recipe.cv_folds}_fold_without_added"] = before
     fit_start = time.perf_counter()
     model.fit(data.texts + extra.texts, data.labels + extra.labels)
     fit_seconds = time.perf_counter() - fit_start
@@ -409,6 +500,11 @@ def _train(
     if recipe.word_vectors is not None:
         pools = [os.path.normpath(entry["path"]) for entry in recipe.word_vectors["pools"]]
         training_data["word_vector_pools"] = pools
+    if found is not None:
+        training_data["search"] = found
+    if added:
+        cv = (before, result) if recipe.cv_folds else (None, None)
+        training_data["added"] = added_summary(add, added, *cv)
     save_model(
         model,
         output,
@@ -419,6 +515,26 @@ def _train(
         description=recipe.description,
         limitations=recipe.limitations,
     )
+    if collect is not None and "predictions" in collect:
+        from .report import write_report
+
+        write_report(
+            report,
+            ids=data.ids,
+            texts=data.texts,
+            y_true=data.labels,
+            predictions=collect["predictions"],
+            model=model,
+            explanations=collect.get("explanations"),
+            slices=slices,
+            title=f"Cross-validation report: {recipe.name}",
+            note=result["description"] + "; mistakes explained by the model of their fold; "
+            "terms of each class from the final model",
+        )
+    if found is not None:
+        from .search import write_search_json
+
+        write_search_json(output, found)
     vocabulary = len(model.tfidf_.vocabulary_)
     return {
         "output": str(output),
@@ -430,4 +546,6 @@ def _train(
         "fit_seconds": round(fit_seconds, 1),
         "word_vector_seconds": round(vectors_seconds, 1) if recipe.word_vectors else None,
         "metrics": metrics,
+        "search": found,
+        "added": training_data.get("added"),
     }

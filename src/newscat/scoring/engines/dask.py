@@ -49,6 +49,7 @@ def dask_engine(
     jobs: int,
     top_k: int,
     clean: bool,
+    explain: int = 0,
 ) -> Iterator[tuple[Submit, int]]:
     """Connect to ``scheduler`` (or start a local cluster of ``jobs`` workers) for a run.
 
@@ -79,9 +80,8 @@ def dask_engine(
 
         def submit(batch: list[Record]):
             key = f"{run}-{next(numbers)}"
-            return client.submit(
-                score_records, model_on_workers, batch, top_k=top_k, clean=clean, key=key
-            )
+            options = {"top_k": top_k, "clean": clean, "explain": explain}
+            return client.submit(score_records, model_on_workers, batch, **options, key=key)
 
         yield submit, 2 * max(1, sum(client.nthreads().values()))
     finally:
@@ -264,22 +264,25 @@ def score_dataframe(
     clean: bool | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ):
-    """Label a Dask DataFrame lazily: one result row per input row, with the same index.
+    """Label a Dask DataFrame lazily, or a pandas DataFrame now: one result row per
+    input row, with the same index.
 
     Parameters
     ----------
-    ddf : dask.dataframe.DataFrame
+    ddf : dask.dataframe.DataFrame or pandas.DataFrame
         Holds a ``text_field``; ids come from ``id_field`` or, if the frame has
-        no such column, from the index.
+        no such column, from the index. A pandas DataFrame is labelled in this
+        process.
     model : path or NewsClassifier
         A model folder (loaded once per worker process) or a loaded model.
     top_k, clean, batch_size : as in :func:`score_bag`.
 
     Returns
     -------
-    dask.dataframe.DataFrame
-        Columns :data:`RESULT_COLUMNS`: ``top_k`` as a JSON string, ``error`` the
-        reason a row was not labelled (missing or empty text), else missing.
+    dask.dataframe.DataFrame or pandas.DataFrame
+        Of the same kind as ``ddf``. Columns :data:`RESULT_COLUMNS`: ``top_k`` as a
+        JSON string, ``error`` the reason a row was not labelled (missing or empty
+        text), else missing.
 
     Examples
     --------
@@ -293,22 +296,32 @@ def score_dataframe(
       id    label       error
     0  a  weather        <NA>
     1  b     <NA>  empty text
+    >>> score_dataframe(frame, clf)[["id", "label", "error"]]  # pandas: labelled at once
+      id    label       error
+    0  a  weather        <NA>
+    1  b     <NA>  empty text
     """
     if text_field not in ddf.columns:
         raise DataError(
             f"the DataFrame has no column {text_field!r} "
             f"(columns: {', '.join(map(str, ddf.columns))})"
         )
-    import pandas as pd
+    pd = require("pandas", "dask")
 
+    options = {
+        "top_k": top_k,
+        "clean": clean,
+        "text_field": text_field,
+        "id_field": id_field,
+        "batch_size": batch_size,
+    }
+    if isinstance(ddf, pd.DataFrame):
+        local = model if isinstance(model, NewsClassifier) else os.fspath(model)
+        return _score_frame(ddf, local, **options)
     meta = _results_frame([], pd.Index([], dtype=ddf.index.dtype))
     return ddf.map_partitions(
         _score_frame,
         _model_argument(model),
-        top_k=top_k,
-        clean=clean,
-        text_field=text_field,
-        id_field=id_field,
-        batch_size=batch_size,
+        **options,
         meta=meta,
     )

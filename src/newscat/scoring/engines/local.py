@@ -27,8 +27,10 @@ __all__ = ["local_engine"]
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model: NewsClassifier, top_k: int, clean: bool, parent: int) -> None:
-    _WORKER.update(model=model, top_k=top_k, clean=clean)
+def _init_worker(
+    model: NewsClassifier, top_k: int, clean: bool, parent: int, explain: int = 0
+) -> None:
+    _WORKER.update(model=model, top_k=top_k, clean=clean, explain=explain)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
@@ -41,7 +43,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _score_in_worker(records: list[Record]) -> list[dict[str, Any]]:
-    return score_records(_WORKER["model"], records, top_k=_WORKER["top_k"], clean=_WORKER["clean"])
+    options = {key: _WORKER[key] for key in ("top_k", "clean", "explain")}
+    return score_records(_WORKER["model"], records, **options)
 
 
 def _completed(value: Any) -> Future:
@@ -52,7 +55,7 @@ def _completed(value: Any) -> Future:
 
 @contextmanager
 def local_engine(
-    model: NewsClassifier, *, jobs: int, top_k: int, clean: bool
+    model: NewsClassifier, *, jobs: int, top_k: int, clean: bool, explain: int = 0
 ) -> Iterator[tuple[Submit, int]]:
     """Score with ``jobs`` processes: this one and a pool of ``jobs - 1`` spawned workers.
 
@@ -61,7 +64,7 @@ def local_engine(
     """
 
     def here(batch: list[Record]) -> Future:
-        return _completed(score_records(model, batch, top_k=top_k, clean=clean))
+        return _completed(score_records(model, batch, top_k=top_k, clean=clean, explain=explain))
 
     if jobs == 1:
         yield here, 1
@@ -71,7 +74,7 @@ def local_engine(
         workers,
         mp_context=get_context("spawn"),
         initializer=_init_worker,
-        initargs=(model, top_k, clean, os.getpid()),
+        initargs=(model, top_k, clean, os.getpid(), explain),
     )
     waiting: set[Future] = set()
 

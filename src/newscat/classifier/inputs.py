@@ -1,0 +1,84 @@
+"""Checks of what a model is given, texts and labels: a clear error names the first bad one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import DataError
+
+__all__ = ["check_labels", "check_texts"]
+
+
+def check_texts(texts, what: str = "texts") -> list[str]:
+    """Return ``texts`` as a list of str, or raise a clear error.
+
+    Examples
+    --------
+    >>> check_texts(("a", "b"))
+    ['a', 'b']
+    >>> check_texts("one article")
+    Traceback (most recent call last):
+    ...
+    TypeError: Iterable over raw text documents expected, string object received; \
+pass a list of texts, e.g. [text]
+    >>> import numpy as np
+    >>> check_texts(np.array([["a", "b"]]))
+    Traceback (most recent call last):
+    ...
+    TypeError: texts: expected a 1-D list or Series of texts, got a 2-D ndarray; pass one \
+column, e.g. df["text"], not df[["text"]]
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            "Iterable over raw text documents expected, string object received; "
+            "pass a list of texts, e.g. [text]"
+        )
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"{what}: expected a list of str, got {type(texts).__name__}")
+    ndim = getattr(texts, "ndim", 1)
+    if ndim != 1:  # a DataFrame iterates over its column names, not its rows
+        raise TypeError(
+            f"{what}: expected a 1-D list or Series of texts, got a {ndim}-D "
+            f"{type(texts).__name__}; pass one column, e.g. df[\"text\"], not df[[\"text\"]]"
+        )
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{what}[{i}]: expected str, got {type(text).__name__}")
+    return texts
+
+
+def check_labels(labels, what: str = "y") -> list[str]:
+    """Return ``labels`` as a list of str, or raise naming the first bad one.
+
+    Every label must be a non-empty str: a missing label (``None``, NaN) or a
+    number is refused rather than turned into a class such as ``'nan'``.
+
+    Examples
+    --------
+    >>> check_labels(["weather", "crime"])
+    ['weather', 'crime']
+    >>> check_labels(["weather", None])
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: y[1]: the label is missing (None); every text needs a label
+    """
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise TypeError(f"{what}: expected a list of str labels, got {type(labels).__name__}")
+    if getattr(labels, "ndim", 1) != 1:
+        raise TypeError(f"{what}: expected a 1-D list or Series of labels, got {labels.ndim}-D")
+    checked = []
+    for i, label in enumerate(labels):
+        if label is None or (isinstance(label, float) and label != label):
+            raise DataError(
+                f"{what}[{i}]: the label is missing ({label}); every text needs a label"
+            )
+        if not isinstance(label, str):
+            raise DataError(
+                f"{what}[{i}]: labels must be str (topic names such as 'weather'), "
+                f"got {type(label).__name__} {label!r}"
+            )
+        if not label.strip():
+            raise DataError(f"{what}[{i}]: the label is empty; every text needs a label")
+        checked.append(str(label))
+    return checked

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from newscat.evaluation import compute_metrics
-from newscat.review import pick_for_review
+from newscat.training.evaluation import compute_metrics
+from newscat.training.review import pick_for_review
 
 from newscat import NewsClassifier
 from newscat.training import load_recipe

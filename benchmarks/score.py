@@ -8,6 +8,13 @@ sample, and reports newscat's speed per core as a ratio to it.
 
     python benchmarks/score.py                        # full archive
     python benchmarks/score.py --records 100000       # the first 100,000 records
+    python benchmarks/score.py --profile --records 4000   # seconds per stage per MB
+
+``--profile`` runs the stages of the shipped model one after another on the first
+records of the archive, in this process and without the segmentation cache, and
+prints the CPU time of each stage (read, clean, normalise, segment, TF-IDF, word
+vectors, linear model + calibration, domain checks + write) in seconds and seconds
+per MB of text.
 
 Each scoring run is a separate ``newscat score`` process; peak memory is the largest
 sum of the resident memory of that process and its workers, sampled every 0.1 s
@@ -28,6 +35,7 @@ from itertools import islice
 from pathlib import Path
 
 import psutil
+import scipy.sparse as sp
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SOURCES = (DATA / "vntc" / "test.jsonl.gz", DATA / "pool" / "baomoi_tc201805.jsonl.gz")
@@ -92,12 +100,78 @@ def plain_loop(texts: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def profile(archive: Path) -> list[tuple[str, float]]:
+    """Seconds of each stage of scoring ``archive`` with the shipped model, in order."""
+    import newscat
+    from newscat.features import repeat_title
+    from newscat.segment import segment_texts
+
+    model = newscat.load()
+    union = model.pipeline_.steps[0][1]
+    tfidf, vectors = (step for _, step in union.transformer_list)
+    linear = model.pipeline_.named_steps["model"]
+    times: list[tuple[str, float]] = []
+
+    def stage(name, function, *args):
+        start = time.process_time()  # CPU time: other work on the machine does not count
+        result = function(*args)
+        times.append((name, time.process_time() - start))
+        return result
+
+    with gzip.open(archive, "rt", encoding="utf-8") as f:
+        lines = f.readlines()
+    texts = stage("read (JSON decode)", lambda: [json.loads(line)["text"] for line in lines])
+    cleaned = stage("clean page", lambda: [newscat.clean_page(t) for t in texts])
+    normalised = stage(
+        "normalise + title",
+        lambda: [repeat_title(newscat.normalize_text(t), model.title_weight) for t in cleaned],
+    )
+    segmented = stage(
+        f"segment ({model.segmenter})",
+        lambda: segment_texts(normalised, model.segmenter, cache_dir=False, n_jobs=1),
+    )
+    filled = [s for s in segmented if s]
+    X_terms = stage("TF-IDF", tfidf.transform, filled)
+    X_vectors = stage("word vectors", vectors.transform, filled)
+    X = stage("stack columns", lambda: sp.hstack([X_terms, X_vectors]).tocsr())
+    proba = stage("linear model + calibration", linear.predict_proba, X)
+
+    def write() -> int:
+        out = 0
+        for row, text in zip(proba, filled):
+            prediction = model._prediction(row, 3, model._out_of_domain(text))
+            out += len(json.dumps(prediction.to_dict(), ensure_ascii=False))
+        return out
+
+    stage("domain checks + write (JSON encode)", write)
+    return times
+
+
+def print_profile(times: list[tuple[str, float]], records: int, mb: float) -> None:
+    """A table of seconds, seconds per MB and share of each stage."""
+    total = sum(seconds for _, seconds in times)
+    print(f"\nprofile: {records:,} records, {mb:.2f} MB of text, one process")
+    print("\n| stage | CPU s | CPU s/MB | share |")
+    print("|---|---|---|---|")
+    for name, seconds in times + [("total", total)]:
+        print(f"| {name} | {seconds:.2f} | {seconds / mb:.3f} | {seconds / total:.0%} |")
+    print(f"\nend to end without start-up: {mb / total:.2f} MB per CPU second")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=None, help="limit the archive")
     parser.add_argument("--anchor-docs", type=int, default=500, help="docs for the plain loop")
     parser.add_argument("--workdir", help="keep the archive and outputs here")
+    parser.add_argument("--profile", action="store_true", help="time each stage, then stop")
     args = parser.parse_args()
+
+    if args.profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = Path(tmp) / "archive.jsonl.gz"
+            n, size = build_archive(archive, args.records or 4000)
+            print_profile(profile(archive), n, size / 1e6)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.workdir or tmp)

@@ -1,0 +1,83 @@
+"""The fast text stages give exactly what their plain definitions give.
+
+Each stage is checked against a short, obviously correct definition of what it
+computes, on real articles (VNTC test, labor5) and on random strings built from the
+characters the fast paths treat specially.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import unicodedata
+from itertools import islice
+
+import pytest
+
+from newscat.normalize import normalize_text, normalize_tone_marks
+
+VNTC_SAMPLE = 2000
+
+
+@pytest.fixture(scope="module")
+def real_texts(shared_data, labor5_rows) -> list[str]:
+    """The first VNTC test articles and all labor5 training articles."""
+    with gzip.open(shared_data / "vntc" / "test.jsonl.gz", "rt", encoding="utf-8") as f:
+        vntc = [json.loads(line)["text"] for line in islice(f, VNTC_SAMPLE)]
+    return vntc + [row["text"] for row in labor5_rows]
+
+
+def _random_texts(alphabet: str, count: int = 3000, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(count)]
+
+
+# ------------------------------------------------------------------ normalise
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_DECOMPOSED_OLD_STYLE = re.compile(
+    rf"(?<!q)(?<!Q)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])"
+)
+
+
+def tone_marks_by_definition(text: str) -> str:
+    """Decompose, put the tone after the first vowel, recompose."""
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _DECOMPOSED_OLD_STYLE.sub(lambda m: m[1] + m[3] + m[2], decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def normalize_by_definition(text: str) -> str:
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(
+        r"[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u00ad]", "", text
+    )
+    text = tone_marks_by_definition(text)
+    text = re.sub(r"[^\S\n]+", " ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return re.sub(r"\n\s*\n\s*", "\n\n", text).strip()
+
+
+_TRICKY = (
+    "oOuUqQaAeEyYàáãảạÀÁẠỳýỹỷỵèéẽẻẹâêôơưđ_1 .\n\t\r\x0b\x0c\x1c\x85\xa0\u2000\u2028\u3000"
+    + _TONES
+    + "\u0302\u0306\u031b\u0327"
+)
+
+
+def test_tone_marks_match_the_decomposed_definition():
+    texts = _random_texts(_TRICKY) + ["hoà", "hoà̀", "quà", "oà1", "oà_", "Oẻ", "uỳnh", "oạ̀"]
+    for text in texts:
+        assert normalize_tone_marks(text) == tone_marks_by_definition(text), repr(text)
+
+
+def test_normalize_text_matches_the_definition_on_random_text():
+    for text in _random_texts(_TRICKY):
+        assert normalize_text(text) == normalize_by_definition(text), repr(text)
+
+
+def test_normalize_text_matches_the_definition_on_real_articles(real_texts):
+    for text in real_texts:
+        assert normalize_text(text) == normalize_by_definition(text)

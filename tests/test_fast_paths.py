@@ -16,6 +16,7 @@ from itertools import islice
 
 import pytest
 
+from newscat import pages
 from newscat.normalize import normalize_text, normalize_tone_marks
 
 VNTC_SAMPLE = 2000
@@ -81,3 +82,46 @@ def test_normalize_text_matches_the_definition_on_random_text():
 def test_normalize_text_matches_the_definition_on_real_articles(real_texts):
     for text in real_texts:
         assert normalize_text(text) == normalize_by_definition(text)
+
+
+# ------------------------------------------------------------------ page cleaning
+def strip_markup_by_definition(line: str) -> tuple[str, list[str]]:
+    found = []
+    for pattern in (pages._COMMENT, pages._TAG, pages._EDGE_MARKER):
+        found += [match.group().strip() for match in pattern.finditer(line)]
+        line = pattern.sub(" ", line)
+    return (" ".join(line.split()) if found else line.strip()), found
+
+
+def teaser_start_by_definition(lines: list[str]) -> int:
+    keys = [pages._key(line).rstrip(" :") for line in lines]
+    return next((i for i, key in enumerate(keys) if key in pages._TEASER_KEYS), len(lines))
+
+
+_PAGE_TRICKY = "<!-->a b/ \tCcXxTtNnPpÇ\u0327\u0301:Tin khácXem thêm"
+
+
+def _page_lines(texts: list[str]) -> list[str]:
+    return [line for text in texts for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("source", ["real", "random"])
+def test_markup_is_stripped_as_defined(source, real_texts):
+    lines = _page_lines(real_texts) if source == "real" else _random_texts(_PAGE_TRICKY)
+    lines += ["<b>Tin</b> hay -->", "  <!-- x --> Tin  ", "a < b", "--> ", "x -- > y"]
+    for line in lines:
+        removed: list[tuple[str, str]] = []
+        text = pages._strip_markup(line, removed)
+        assert (text, [found for _, found in removed]) == strip_markup_by_definition(line)
+
+
+@pytest.mark.parametrize("source", ["real", "random"])
+def test_teaser_block_starts_where_defined(source, real_texts):
+    pages_ = real_texts if source == "real" else _random_texts(_PAGE_TRICKY, count=2000)
+    pages_ = pages_ + ["A\nTin khác:\nB", "A\nC\u0327ó thể bạn quan tâm\nB", "A\n  XEM THÊM \nB"]
+    for page in pages_:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        start = teaser_start_by_definition(lines)
+        removed: list[tuple[str, str]] = []
+        assert pages._cut_teasers(lines, removed) == lines[:start]
+        assert len(removed) == len(lines) - start

@@ -12,11 +12,12 @@ import json
 import random
 import re
 import unicodedata
+from importlib.resources import files
 from itertools import islice
 
 import pytest
 
-from newscat import pages
+from newscat import dictionary, pages
 from newscat.normalize import normalize_text, normalize_tone_marks
 
 VNTC_SAMPLE = 2000
@@ -125,3 +126,48 @@ def test_teaser_block_starts_where_defined(source, real_texts):
         removed: list[tuple[str, str]] = []
         assert pages._cut_teasers(lines, removed) == lines[:start]
         assert len(removed) == len(lines) - start
+
+
+# ------------------------------------------------------------------ segmentation
+def _trie_words(node: dict, prefix: tuple[str, ...] = ()) -> set[str]:
+    words = {" ".join(prefix)} if dictionary._WORD_END in node else set()
+    for syllable, child in node.items():
+        if syllable != dictionary._WORD_END:
+            words |= _trie_words(child, (*prefix, syllable))
+    return words
+
+
+def word_set_by_definition() -> set[str]:
+    """Entries of 2-4 syllables of letters (and "-"), less those kept apart."""
+    path = files("underthesea").joinpath(*dictionary._WORD_LIST)
+    text = normalize_tone_marks(path.read_text(encoding="utf-8")).lower()
+    entries = [entry.split() for entry in text.split("\n")]
+    return {
+        " ".join(parts)
+        for parts in entries
+        if 2 <= len(parts) <= 4 and all(part.replace("-", "").isalpha() for part in parts)
+    } - dictionary._KEPT_APART
+
+
+def test_trie_holds_exactly_the_word_set():
+    trie, _ = dictionary._lexicon()
+    assert _trie_words(trie) == word_set_by_definition()
+
+
+def test_longest_match_is_the_longest_word_of_the_set(real_texts):
+    trie, _ = dictionary._lexicon()
+    words = word_set_by_definition()
+    lines = [line for text in real_texts[:300] for line in normalize_text(text).split("\n")]
+    for line in lines:
+        low = [token.lower() for token in dictionary.syllables(line)]
+        for i in range(len(low)):
+            longest = max(
+                (k for k in range(2, 5) if " ".join(low[i : i + k]) in words), default=1
+            )
+            assert dictionary._longest(trie, low, i, len(low)) == i + min(longest, len(low) - i)
+
+
+def test_syllables_match_underthesea_regex_on_real_lines(real_texts):
+    lines = [line for text in real_texts for line in normalize_text(text).split("\n")]
+    for line in lines[::3]:
+        assert dictionary.syllables(line) == [m[0] for m in dictionary._TOKEN.finditer(line)]

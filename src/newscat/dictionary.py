@@ -107,6 +107,12 @@ def _lower_word(chunk: str) -> bool:
     return chunk.islower() and chunk.isalpha()
 
 
+@functools.lru_cache(maxsize=50_000)
+def _regex_tokens(chunk: str) -> tuple[str, ...]:
+    """underthesea's regex on one chunk; chunks such as "(Hà" or "Nội:" recur often."""
+    return tuple(m[0] for m in _TOKEN.finditer(chunk))
+
+
 def syllables(line: str) -> list[str]:
     """Split a line into syllables, numbers and punctuation as underthesea does.
 
@@ -143,11 +149,11 @@ def syllables(line: str) -> list[str]:
             append(chunk)
         else:
             # The space keeps lookaheads such as (?!$) seeing what the full line has.
-            out.extend([m[0] for m in _TOKEN.finditer(chunk + " ")])
+            out.extend(_regex_tokens(chunk + " "))
     if _plain(last):
         append(last)
     else:
-        out.extend([m[0] for m in _TOKEN.finditer(last)])
+        out.extend(_regex_tokens(last))
     return out
 
 
@@ -210,21 +216,15 @@ class DictionarySegmenter(Segmenter):
         if not toks:
             return ""
         low = " ".join(toks).lower().split(" ")
-        lookup = self._trie.get
+        trie = self._trie
         n = len(toks)
         out: list[str] = []
         append = out.append
         i = 0
         while i < n:
-            # Inline longest match: this loop is the hot path. Most syllables start
-            # no word: one lookup of a string whose hash is already known.
-            node = lookup(low[i])
-            end = j = i + 1
-            while node is not None and j < n:
-                node = node.get(low[j])
-                j += 1
-                if node is not None and _WORD_END in node:
-                    end = j
+            # This loop is the hot path: a syllable that starts no word costs one
+            # lookup of a string whose hash is already known, and no call.
+            end = _longest(trie, low, i, n) if low[i] in trie else i + 1
             tok = toks[i]
             if tok.istitle() and tok.isalpha() and low[i] not in _NAME_TITLES:
                 end = max(end, self._name_end(low, toks, i, n))

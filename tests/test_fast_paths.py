@@ -15,10 +15,12 @@ import unicodedata
 from importlib.resources import files
 from itertools import islice
 
+import numpy as np
 import pytest
 
 from newscat import dictionary, pages
 from newscat.normalize import normalize_text, normalize_tone_marks
+from newscat.word_vectors import WordVectors
 
 VNTC_SAMPLE = 2000
 
@@ -171,3 +173,29 @@ def test_syllables_match_underthesea_regex_on_real_lines(real_texts):
     lines = [line for text in real_texts for line in normalize_text(text).split("\n")]
     for line in lines[::3]:
         assert dictionary.syllables(line) == [m[0] for m in dictionary._TOKEN.finditer(line)]
+
+
+# ------------------------------------------------------------------ word vectors
+def article_vectors_by_definition(wv: WordVectors, texts: list[str]) -> np.ndarray:
+    """Sum of IDF times vector over the known words of each text, scaled to length 1."""
+    out = np.zeros((len(texts), wv.dim))
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            if word in wv.terms:
+                i = wv.terms.index(word)
+                out[row] += wv.weights[i] * wv.vectors[i] / 127
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-9)
+
+
+def test_article_vectors_match_the_definition():
+    rng = np.random.default_rng(0)
+    terms = [f"từ_{i}" for i in range(40)]
+    vectors = rng.integers(-127, 128, size=(40, 8)).astype(np.int8)
+    wv = WordVectors(terms, vectors, rng.random(40).astype(np.float32) + 1)
+    words = terms + ["lạ", "Từ_3", "TỪ_5"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 25))) for _ in range(300)] + [""]
+    got = wv.transform(texts)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, article_vectors_by_definition(wv, texts), atol=1e-5)
+    assert not got[-1].any() and wv.transform(["lạ"]).tolist() == [[0.0] * 8]

@@ -2,12 +2,21 @@
 
 Builds a JSONL.gz archive of VNTC test + the baomoi pool (about 195,000 records), scores
 it with the shipped default model with 1 and 2 processes, and scores 10,000 records
-to show that memory does not grow with the archive. In the same run it times the loop
-users write today, ``underthesea.word_tokenize`` + ``predict`` per document, on a
-sample, and reports newscat's speed per core as a ratio to it.
+to show that memory does not grow with the archive. In the same run it times, on a
+sample, the loop users write today (``underthesea.word_tokenize`` + ``predict`` per
+document) and ``underthesea_core.TextClassifier`` trained on the shipped model's
+labelled articles (the anchor: underthesea's own Rust classifier), and reports
+newscat's speed per core as a ratio to the plain loop.
 
     python benchmarks/score.py                        # full archive
     python benchmarks/score.py --records 100000       # the first 100,000 records
+    python benchmarks/score.py --profile --records 4000   # seconds per stage per MB
+
+``--profile`` runs the stages of the shipped model one after another on the first
+records of the archive, in this process and without the segmentation cache, and
+prints the CPU time of each stage (read, clean, normalise, segment, TF-IDF, word
+vectors, linear model + calibration, domain checks + write) in seconds and seconds
+per MB of text.
 
 Each scoring run is a separate ``newscat score`` process; peak memory is the largest
 sum of the resident memory of that process and its workers, sampled every 0.1 s
@@ -20,17 +29,22 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import multiprocessing
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 
 import psutil
+import scipy.sparse as sp
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SOURCES = (DATA / "vntc" / "test.jsonl.gz", DATA / "pool" / "baomoi_tc201805.jsonl.gz")
+LABOR5 = ("train.jsonl", "round2.jsonl", "recent.jsonl")  # what the shipped model learnt
 
 
 def build_archive(path: Path, limit: int | None) -> tuple[int, int]:
@@ -79,17 +93,100 @@ def run_score(archive: Path, output: Path, jobs: int) -> dict:
     return {"elapsed": elapsed, "peak_mb": peak / 1e6, "labelled": labelled, "errors": errors}
 
 
-def plain_loop(texts: list[str]) -> float:
-    """Seconds for word_tokenize + predict, one document at a time (the anchor)."""
+def _in_fresh_process(function, *args) -> dict:
+    """Run ``function(*args)`` in a new process: its peak memory is its own."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _timed(predict, texts: list[str]) -> dict:
+    start = time.perf_counter()
+    for text in texts:
+        predict(text)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"elapsed": seconds, "peak_mb": peak_kb * 1024 / 1e6}
+
+
+def plain_loop(texts: list[str]) -> dict:
+    """word_tokenize + predict, one document at a time: what users write today."""
     from underthesea import word_tokenize
 
     import newscat
 
     pipeline = newscat.load().pipeline_
-    start = time.perf_counter()
-    for text in texts:
-        pipeline.predict([word_tokenize(text, format="text")])
-    return time.perf_counter() - start
+    return _timed(lambda text: pipeline.predict([word_tokenize(text, format="text")]), texts)
+
+
+def anchor_loop(texts: list[str]) -> dict:
+    """underthesea_core.TextClassifier (Rust TF-IDF + linear SVM on syllables, as
+    underthesea's own classifier is configured) trained on the shipped model's labelled
+    articles, one document at a time."""
+    from underthesea_core import TextClassifier
+
+    rows = [json.loads(line) for name in LABOR5 for line in (DATA / "labor5" / name).open()]
+    classifier = TextClassifier(max_features=20000, ngram_range=(1, 2), c=1.0)
+    classifier.fit([row["text"] for row in rows], [row["label"] for row in rows])
+    return _timed(classifier.predict, texts)
+
+
+def profile(archive: Path) -> list[tuple[str, float]]:
+    """Seconds of each stage of scoring ``archive`` with the shipped model, in order."""
+    import newscat
+    from newscat.features import repeat_title
+    from newscat.segment import segment_texts
+
+    model = newscat.load()
+    union = model.pipeline_.steps[0][1]
+    tfidf, vectors = (step for _, step in union.transformer_list)
+    linear = model.pipeline_.named_steps["model"]
+    times: list[tuple[str, float]] = []
+
+    def stage(name, function, *args):
+        start = time.process_time()  # CPU time: other work on the machine does not count
+        result = function(*args)
+        times.append((name, time.process_time() - start))
+        return result
+
+    with gzip.open(archive, "rt", encoding="utf-8") as f:
+        lines = f.readlines()
+    texts = stage("read (JSON decode)", lambda: [json.loads(line)["text"] for line in lines])
+    cleaned = stage("clean page", lambda: [newscat.clean_page(t) for t in texts])
+    normalised = stage(
+        "normalise + title",
+        lambda: [repeat_title(newscat.normalize_text(t), model.title_weight) for t in cleaned],
+    )
+    segmented = stage(
+        f"segment ({model.segmenter})",
+        lambda: segment_texts(normalised, model.segmenter, cache_dir=False, n_jobs=1),
+    )
+    filled = [s for s in segmented if s]
+    X_terms = stage("TF-IDF", tfidf.transform, filled)
+    X_vectors = stage("word vectors", vectors.transform, filled)
+    X = stage("stack columns", lambda: sp.hstack([X_terms, X_vectors]).tocsr())
+    proba = stage("linear model + calibration", linear.predict_proba, X)
+
+    def write() -> int:
+        out = 0
+        for row, text in zip(proba, filled):
+            prediction = model._prediction(row, 3, model._out_of_domain(text))
+            out += len(json.dumps(prediction.to_dict(), ensure_ascii=False))
+        return out
+
+    stage("domain checks + write (JSON encode)", write)
+    return times
+
+
+def print_profile(times: list[tuple[str, float]], records: int, mb: float) -> None:
+    """A table of seconds, seconds per MB and share of each stage."""
+    total = sum(seconds for _, seconds in times)
+    print(f"\nprofile: {records:,} records, {mb:.2f} MB of text, one process")
+    print("\n| stage | CPU s | CPU s/MB | share |")
+    print("|---|---|---|---|")
+    for name, seconds in times + [("total", total)]:
+        print(f"| {name} | {seconds:.2f} | {seconds / mb:.3f} | {seconds / total:.0%} |")
+    print(f"\nend to end without start-up: {mb / total:.2f} MB per CPU second")
 
 
 def main() -> None:
@@ -97,7 +194,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=None, help="limit the archive")
     parser.add_argument("--anchor-docs", type=int, default=500, help="docs for the plain loop")
     parser.add_argument("--workdir", help="keep the archive and outputs here")
+    parser.add_argument("--profile", action="store_true", help="time each stage, then stop")
     args = parser.parse_args()
+
+    if args.profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = Path(tmp) / "archive.jsonl.gz"
+            n, size = build_archive(archive, args.records or 4000)
+            print_profile(profile(archive), n, size / 1e6)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.workdir or tmp)
@@ -121,31 +226,34 @@ def main() -> None:
         ]
         sample = sample[: args.anchor_docs]
         sample_mb = sum(len(t.encode()) for t in sample) / 1e6
-        anchor_mb_s = sample_mb / plain_loop(sample)
+        loops = {
+            "plain loop: word_tokenize + predict": _in_fresh_process(plain_loop, sample),
+            "underthesea_core.TextClassifier, same labels (anchor)": _in_fresh_process(
+                anchor_loop, sample
+            ),
+        }
 
     print(
         "\n| run | records | labelled + errors | s | records/s | MB/s | MB/s per core "
         "| vs plain loop (per core) | peak MB (all processes) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| plain loop: word_tokenize + predict, 1 process | {len(sample)} | - | "
-        f"{sample_mb / anchor_mb_s:.1f} | {len(sample) * anchor_mb_s / sample_mb:.1f} | "
-        f"{anchor_mb_s:.3f} | {anchor_mb_s:.3f} | 1.0 | - |"
-    )
-    for label, count, total_mb, jobs, r in [
+    plain_mb_s = sample_mb / loops["plain loop: word_tokenize + predict"]["elapsed"]
+    rows = [(f"{label}, 1 process", len(sample), sample_mb, 1, r) for label, r in loops.items()]
+    rows += [
         ("newscat score --jobs 1", n, mb, 1, runs[1]),
         ("newscat score --jobs 2", n, mb, 2, runs[2]),
         ("newscat score --jobs 2, first 10k records", n_small, small_size / 1e6, 2, flat),
-    ]:
+    ]
+    for label, count, total_mb, jobs, r in rows:
         per_core = total_mb / r["elapsed"] / jobs
+        done = f"{r['labelled'] + r['errors']:,}" if "labelled" in r else "-"
         print(
-            f"| {label} | {count:,} | {r['labelled'] + r['errors']:,} | {r['elapsed']:.1f} | "
+            f"| {label} | {count:,} | {done} | {r['elapsed']:.1f} | "
             f"{count / r['elapsed']:,.0f} | {total_mb / r['elapsed']:.2f} | {per_core:.2f} | "
-            f"{per_core / anchor_mb_s:.1f} | {r['peak_mb']:.0f} |"
+            f"{per_core / plain_mb_s:.1f} | {r['peak_mb']:.0f} |"
         )
     print(f"\nscaling 1 -> 2 processes: {runs[1]['elapsed'] / runs[2]['elapsed']:.2f}x")
-
 
 if __name__ == "__main__":
     main()

@@ -87,17 +87,15 @@ class WordVectors:
 
         A text without any known word gets a row of zeros.
         """
-        index = self._index
-        rows: list[int] = []
+        get = self._index.get
         cols: list[int] = []
-        n = 0
-        for n, text in enumerate(segmented, start=1):
-            found = [index[w] for w in text.lower().split() if w in index]
-            rows += [n - 1] * len(found)
-            cols += found
-        counts = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n, len(self.terms))
-        )
+        ends = [0]
+        for text in segmented:
+            cols += [i for i in map(get, text.lower().split()) if i is not None]
+            ends.append(len(cols))
+        shape = (len(ends) - 1, len(self.terms))
+        counts = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, ends), shape=shape)
+        counts.sum_duplicates()  # a word's count times its vector, as before, not summed after
         out = np.asarray(counts @ self._weighted, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-9)

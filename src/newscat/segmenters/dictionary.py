@@ -36,9 +36,10 @@ Algorithm
    start on a title or function word (:data:`_NAME_TITLES`: ``Ông``, ``Bộ``,
    ``Theo`` ...).
 
-The word set is a dict from every word and every proper prefix of a word
-(syllables joined by spaces) to whether it is a word, so that each extension of a
-match costs one lookup and the search stops as soon as no word can follow.
+The word set is a trie of syllables (nested dicts; a node holding the key ``""``
+ends a word), so that each extension of a match costs one lookup of a syllable
+string whose hash is already known, and the search stops as soon as no word can
+follow.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ __all__ = ["DictionarySegmenter", "syllables"]
 
 _WORD_LIST = ("corpus", "data", "Viet74K.txt")
 _MAX_SYLLABLES = 4
+# Key of a trie node that ends a word: no syllable is empty.
+_WORD_END = ""
 # Bump when the algorithm changes; word-list changes are caught by the digest.
 _ALGORITHM = "lm1"
 
@@ -104,6 +107,12 @@ def _lower_word(chunk: str) -> bool:
     return chunk.islower() and chunk.isalpha()
 
 
+@functools.lru_cache(maxsize=50_000)
+def _regex_tokens(chunk: str) -> tuple[str, ...]:
+    """underthesea's regex on one chunk; chunks such as "(Hà" or "Nội:" recur often."""
+    return tuple(m[0] for m in _TOKEN.finditer(chunk))
+
+
 def syllables(line: str) -> list[str]:
     """Split a line into syllables, numbers and punctuation as underthesea does.
 
@@ -129,7 +138,7 @@ def syllables(line: str) -> list[str]:
     out: list[str] = []
     append = out.append
     for chunk in chunks:
-        if _plain(chunk):
+        if chunk.isalpha() and (chunk[:2] != "Th" or _plain(chunk)):  # _plain, fewer calls
             append(chunk)
             continue
         head, tail = chunk[:-1], chunk[-1]
@@ -140,17 +149,17 @@ def syllables(line: str) -> list[str]:
             append(chunk)
         else:
             # The space keeps lookaheads such as (?!$) seeing what the full line has.
-            out.extend([m[0] for m in _TOKEN.finditer(chunk + " ")])
+            out.extend(_regex_tokens(chunk + " "))
     if _plain(last):
         append(last)
     else:
-        out.extend([m[0] for m in _TOKEN.finditer(last)])
+        out.extend(_regex_tokens(last))
     return out
 
 
 @functools.cache
-def _lexicon() -> tuple[dict[str, bool], str]:
-    """Load the word list once: (word or word prefix -> is a word, version string)."""
+def _lexicon() -> tuple[dict, str]:
+    """Load the word list once: (trie of syllables, version string)."""
     path = files("underthesea").joinpath(*_WORD_LIST)
     text = normalize_tone_marks(path.read_text(encoding="utf-8")).lower()
     words = set()
@@ -159,28 +168,26 @@ def _lexicon() -> tuple[dict[str, bool], str]:
         if 2 <= len(parts) <= _MAX_SYLLABLES and all(p.replace("-", "").isalpha() for p in parts):
             words.add(" ".join(parts))
     words -= _KEPT_APART
-    trie: dict[str, bool] = {}
+    trie: dict = {}
     for word in words:
-        parts = word.split(" ")
-        for k in range(2, len(parts)):
-            trie.setdefault(" ".join(parts[:k]), False)
-    trie.update(dict.fromkeys(words, True))
+        node = trie
+        for part in word.split(" "):
+            node = node.setdefault(part, {})
+        node[_WORD_END] = True
     content = "\n".join(sorted(words)) + "\n\n" + "\n".join(sorted(_NAME_TITLES))
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
     return trie, f"{_ALGORITHM}-underthesea{underthesea.__version__}-{len(words)}w-{digest}"
 
 
-def _longest(trie: dict[str, bool], low: list[str], i: int, n: int) -> int:
+def _longest(trie: dict, low: list[str], i: int, n: int) -> int:
     """End (exclusive) of the longest dictionary word starting at syllable ``i``."""
-    key = low[i]
-    end = i + 1
-    for j in range(i + 1, n):
-        key = key + " " + low[j]
-        is_word = trie.get(key)
-        if is_word is None:
-            break
-        if is_word:
-            end = j + 1
+    node = trie.get(low[i])
+    end = j = i + 1
+    while node is not None and j < n:
+        node = node.get(low[j])
+        j += 1
+        if node is not None and _WORD_END in node:
+            end = j
     return end
 
 
@@ -209,23 +216,15 @@ class DictionarySegmenter(Segmenter):
         if not toks:
             return ""
         low = " ".join(toks).lower().split(" ")
-        lookup = self._trie.get
+        trie = self._trie
         n = len(toks)
         out: list[str] = []
         append = out.append
         i = 0
         while i < n:
-            # Inline longest match: this loop is the hot path.
-            key = low[i]
-            end = j = i + 1
-            while j < n:
-                key = key + " " + low[j]
-                is_word = lookup(key)
-                if is_word is None:
-                    break
-                j += 1
-                if is_word:
-                    end = j
+            # This loop is the hot path: a syllable that starts no word costs one
+            # lookup of a string whose hash is already known, and no call.
+            end = _longest(trie, low, i, n) if low[i] in trie else i + 1
             tok = toks[i]
             if tok.istitle() and tok.isalpha() and low[i] not in _NAME_TITLES:
                 end = max(end, self._name_end(low, toks, i, n))

@@ -15,14 +15,32 @@ __all__ = ["normalize_text", "normalize_tone_marks"]
 # "uy" syllable (hoà, khoẻ, thuỷ); the new style, which underthesea's segmenter
 # uses, puts it on the first (hòa, khỏe, thủy).
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-_OLD_STYLE = re.compile(rf"(?<!q)(?<!Q)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])")
+# The same pattern on composed (NFC) text: "o"/"u" then a precomposed "a", "e", "y"
+# carrying a tone and no other mark. Text is NFC already as a rule, so this saves
+# decomposing and recomposing it.
+_TONED = {
+    unicodedata.normalize("NFC", vowel + tone): (vowel, tone)
+    for vowel in "aAeEyY"
+    for tone in _TONES
+}
+_OLD_STYLE = re.compile(
+    rf"(?<!q)(?<!Q)[oOuU][{''.join(_TONED)}](?![^\W\d_]|[\u0300-\u036f])"
+)
+_NEW_STYLE = {
+    first + toned: unicodedata.normalize("NFC", first + tone) + vowel
+    for first in "oOuU"
+    for toned, (vowel, tone) in _TONED.items()
+}
 _CONTROL = re.compile(
     r"[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u00ad]"
 )
 # Lone surrogates: undecodable bytes (surrogateescape) or bad JSON escapes ("\\ud800").
 # They cannot be encoded, so they become U+FFFD, the replacement character.
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_SPACES = re.compile(r"[^\S\n]+")
+# Runs of whitespace other than "\n" that are not one plain space already: a lone
+# " " is left alone, which is most of them.
+_SPACE_CHARS = "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACES = re.compile(rf" [ {_SPACE_CHARS}]+|[{_SPACE_CHARS}][ {_SPACE_CHARS}]*")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 
 
@@ -34,9 +52,8 @@ def normalize_tone_marks(text: str) -> str:
     >>> normalize_tone_marks("hoà bình, sức khoẻ, thuỷ điện, hoàng hôn, quý")
     'hòa bình, sức khỏe, thủy điện, hoàng hôn, quý'
     """
-    decomposed = unicodedata.normalize("NFD", text)
-    moved = _OLD_STYLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
-    return unicodedata.normalize("NFC", moved)
+    composed = unicodedata.normalize("NFC", text)
+    return _OLD_STYLE.sub(lambda m: _NEW_STYLE[m[0]], composed)
 
 
 def normalize_text(text: str) -> str:

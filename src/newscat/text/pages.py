@@ -87,9 +87,15 @@ def _key(line: str) -> str:
 
 
 _TEASER_KEYS = frozenset(_key(heading) for heading in TEASER_HEADINGS)
+# A stripped line whose first character is ASCII keeps it as the first character of
+# its key (or, followed by a combining mark, composes it into a non-ASCII one), so
+# only lines starting like a teaser heading or with a non-ASCII character need a key.
+_TEASER_FIRST = frozenset(key[0] for key in _TEASER_KEYS)
 
 
 def _strip_markup(line: str, removed: Removed) -> str:
+    if "<" not in line and "-->" not in line:  # every markup pattern needs one of them
+        return line.strip()
     found = False
     for pattern in (_COMMENT, _TAG, _EDGE_MARKER):
         for match in pattern.finditer(line):
@@ -101,6 +107,9 @@ def _strip_markup(line: str, removed: Removed) -> str:
 
 def _cut_teasers(lines: list[str], removed: Removed) -> list[str]:
     for i, line in enumerate(lines):
+        first = line[0]
+        if first.isascii() and first.casefold() not in _TEASER_FIRST:
+            continue
         if _key(line).rstrip(" :") in _TEASER_KEYS:
             removed.extend(("teaser block", teaser) for teaser in lines[i:])
             return lines[:i]

@@ -1,0 +1,201 @@
+"""The fast text stages give exactly what their plain definitions give.
+
+Each stage is checked against a short, obviously correct definition of what it
+computes, on real articles (VNTC test, labor5) and on random strings built from the
+characters the fast paths treat specially.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import unicodedata
+from importlib.resources import files
+from itertools import islice
+
+import numpy as np
+import pytest
+
+from newscat import dictionary, pages
+from newscat.normalize import normalize_text, normalize_tone_marks
+from newscat.word_vectors import WordVectors
+
+VNTC_SAMPLE = 2000
+
+
+@pytest.fixture(scope="module")
+def real_texts(shared_data, labor5_rows) -> list[str]:
+    """The first VNTC test articles and all labor5 training articles."""
+    with gzip.open(shared_data / "vntc" / "test.jsonl.gz", "rt", encoding="utf-8") as f:
+        vntc = [json.loads(line)["text"] for line in islice(f, VNTC_SAMPLE)]
+    return vntc + [row["text"] for row in labor5_rows]
+
+
+def _random_texts(alphabet: str, count: int = 3000, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(count)]
+
+
+# ------------------------------------------------------------------ normalise
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_DECOMPOSED_OLD_STYLE = re.compile(
+    rf"(?<!q)(?<!Q)([oOuU])([aAeEyY])([{_TONES}])(?![^\W\d_]|[\u0300-\u036f])"
+)
+
+
+def tone_marks_by_definition(text: str) -> str:
+    """Decompose, put the tone after the first vowel, recompose."""
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _DECOMPOSED_OLD_STYLE.sub(lambda m: m[1] + m[3] + m[2], decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def normalize_by_definition(text: str) -> str:
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(
+        r"[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff\u00ad]", "", text
+    )
+    text = tone_marks_by_definition(text)
+    text = re.sub(r"[^\S\n]+", " ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return re.sub(r"\n\s*\n\s*", "\n\n", text).strip()
+
+
+_TRICKY = (
+    "oOuUqQaAeEyYàáãảạÀÁẠỳýỹỷỵèéẽẻẹâêôơưđ_1 .\n\t\r\x0b\x0c\x1c\x85\xa0\u2000\u2028\u3000"
+    + _TONES
+    + "\u0302\u0306\u031b\u0327"
+)
+
+
+def test_tone_marks_match_the_decomposed_definition():
+    texts = _random_texts(_TRICKY) + ["hoà", "hoà̀", "quà", "oà1", "oà_", "Oẻ", "uỳnh", "oạ̀"]
+    for text in texts:
+        assert normalize_tone_marks(text) == tone_marks_by_definition(text), repr(text)
+
+
+def test_normalize_text_matches_the_definition_on_random_text():
+    for text in _random_texts(_TRICKY):
+        assert normalize_text(text) == normalize_by_definition(text), repr(text)
+
+
+def test_normalize_text_matches_the_definition_on_real_articles(real_texts):
+    for text in real_texts:
+        assert normalize_text(text) == normalize_by_definition(text)
+
+
+# ------------------------------------------------------------------ page cleaning
+def strip_markup_by_definition(line: str) -> tuple[str, list[str]]:
+    found = []
+    for pattern in (pages._COMMENT, pages._TAG, pages._EDGE_MARKER):
+        found += [match.group().strip() for match in pattern.finditer(line)]
+        line = pattern.sub(" ", line)
+    return (" ".join(line.split()) if found else line.strip()), found
+
+
+def teaser_start_by_definition(lines: list[str]) -> int:
+    keys = [pages._key(line).rstrip(" :") for line in lines]
+    return next((i for i, key in enumerate(keys) if key in pages._TEASER_KEYS), len(lines))
+
+
+_PAGE_TRICKY = "<!-->a b/ \tCcXxTtNnPpÇ\u0327\u0301:Tin khácXem thêm"
+
+
+def _page_lines(texts: list[str]) -> list[str]:
+    return [line for text in texts for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("source", ["real", "random"])
+def test_markup_is_stripped_as_defined(source, real_texts):
+    lines = _page_lines(real_texts) if source == "real" else _random_texts(_PAGE_TRICKY)
+    lines += ["<b>Tin</b> hay -->", "  <!-- x --> Tin  ", "a < b", "--> ", "x -- > y"]
+    for line in lines:
+        removed: list[tuple[str, str]] = []
+        text = pages._strip_markup(line, removed)
+        assert (text, [found for _, found in removed]) == strip_markup_by_definition(line)
+
+
+@pytest.mark.parametrize("source", ["real", "random"])
+def test_teaser_block_starts_where_defined(source, real_texts):
+    pages_ = real_texts if source == "real" else _random_texts(_PAGE_TRICKY, count=2000)
+    pages_ = pages_ + ["A\nTin khác:\nB", "A\nC\u0327ó thể bạn quan tâm\nB", "A\n  XEM THÊM \nB"]
+    for page in pages_:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        start = teaser_start_by_definition(lines)
+        removed: list[tuple[str, str]] = []
+        assert pages._cut_teasers(lines, removed) == lines[:start]
+        assert len(removed) == len(lines) - start
+
+
+# ------------------------------------------------------------------ segmentation
+def _trie_words(node: dict, prefix: tuple[str, ...] = ()) -> set[str]:
+    words = {" ".join(prefix)} if dictionary._WORD_END in node else set()
+    for syllable, child in node.items():
+        if syllable != dictionary._WORD_END:
+            words |= _trie_words(child, (*prefix, syllable))
+    return words
+
+
+def word_set_by_definition() -> set[str]:
+    """Entries of 2-4 syllables of letters (and "-"), less those kept apart."""
+    path = files("underthesea").joinpath(*dictionary._WORD_LIST)
+    text = normalize_tone_marks(path.read_text(encoding="utf-8")).lower()
+    entries = [entry.split() for entry in text.split("\n")]
+    return {
+        " ".join(parts)
+        for parts in entries
+        if 2 <= len(parts) <= 4 and all(part.replace("-", "").isalpha() for part in parts)
+    } - dictionary._KEPT_APART
+
+
+def test_trie_holds_exactly_the_word_set():
+    trie, _ = dictionary._lexicon()
+    assert _trie_words(trie) == word_set_by_definition()
+
+
+def test_longest_match_is_the_longest_word_of_the_set(real_texts):
+    trie, _ = dictionary._lexicon()
+    words = word_set_by_definition()
+    lines = [line for text in real_texts[:300] for line in normalize_text(text).split("\n")]
+    for line in lines:
+        low = [token.lower() for token in dictionary.syllables(line)]
+        for i in range(len(low)):
+            longest = max(
+                (k for k in range(2, 5) if " ".join(low[i : i + k]) in words), default=1
+            )
+            assert dictionary._longest(trie, low, i, len(low)) == i + min(longest, len(low) - i)
+
+
+def test_syllables_match_underthesea_regex_on_real_lines(real_texts):
+    lines = [line for text in real_texts for line in normalize_text(text).split("\n")]
+    for line in lines[::3]:
+        assert dictionary.syllables(line) == [m[0] for m in dictionary._TOKEN.finditer(line)]
+
+
+# ------------------------------------------------------------------ word vectors
+def article_vectors_by_definition(wv: WordVectors, texts: list[str]) -> np.ndarray:
+    """Sum of IDF times vector over the known words of each text, scaled to length 1."""
+    out = np.zeros((len(texts), wv.dim))
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            if word in wv.terms:
+                i = wv.terms.index(word)
+                out[row] += wv.weights[i] * wv.vectors[i] / 127
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-9)
+
+
+def test_article_vectors_match_the_definition():
+    rng = np.random.default_rng(0)
+    terms = [f"từ_{i}" for i in range(40)]
+    vectors = rng.integers(-127, 128, size=(40, 8)).astype(np.int8)
+    wv = WordVectors(terms, vectors, rng.random(40).astype(np.float32) + 1)
+    words = terms + ["lạ", "Từ_3", "TỪ_5"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 25))) for _ in range(300)] + [""]
+    got = wv.transform(texts)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, article_vectors_by_definition(wv, texts), atol=1e-5)
+    assert not got[-1].any() and wv.transform(["lạ"]).tolist() == [[0.0] * 8]

@@ -134,8 +134,10 @@ def anchor_loop(texts: list[str]) -> dict:
 def profile(archive: Path) -> list[tuple[str, float]]:
     """Seconds of each stage of scoring ``archive`` with the shipped model, in order."""
     import newscat
-    from newscat.features import repeat_title
-    from newscat.segment import segment_texts
+    from newscat.classifier.features import repeat_title
+    from newscat.segmenters.registry import segment_texts
+    from newscat.text.normalize import normalize_text
+    from newscat.text.pages import clean_page
 
     model = newscat.load()
     union = model.pipeline_.steps[0][1]
@@ -152,10 +154,10 @@ def profile(archive: Path) -> list[tuple[str, float]]:
     with gzip.open(archive, "rt", encoding="utf-8") as f:
         lines = f.readlines()
     texts = stage("read (JSON decode)", lambda: [json.loads(line)["text"] for line in lines])
-    cleaned = stage("clean page", lambda: [newscat.clean_page(t) for t in texts])
+    cleaned = stage("clean page", lambda: [clean_page(t) for t in texts])
     normalised = stage(
         "normalise + title",
-        lambda: [repeat_title(newscat.normalize_text(t), model.title_weight) for t in cleaned],
+        lambda: [repeat_title(normalize_text(t), model.title_weight) for t in cleaned],
     )
     segmented = stage(
         f"segment ({model.segmenter})",

@@ -18,9 +18,10 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from newscat import dictionary, pages
-from newscat.normalize import normalize_text, normalize_tone_marks
-from newscat.word_vectors import WordVectors
+from newscat.classifier.word_vectors import WordVectors
+from newscat.segmenters import dictionary
+from newscat.text import pages
+from newscat.text.normalize import normalize_text, normalize_tone_marks
 
 VNTC_SAMPLE = 2000
 

@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from newscat.training.evaluation import compute_metrics
-from newscat.training.review import pick_for_review
-
 from newscat import NewsClassifier
 from newscat.training import load_recipe
+from newscat.training.evaluation import compute_metrics
+from newscat.training.review import pick_for_review
 
 ROOT = Path(__file__).resolve().parents[1]
 LABOR5 = ROOT.parent / "shared" / "data" / "labor5"

@@ -1,6 +1,9 @@
 """The model: segmented text to features, a linear model and calibrated results.
 
 - :mod:`.estimator`: :class:`NewsClassifier`, the scikit-learn estimator
+- :mod:`.inputs`: the checks of the texts and labels it is given
+- :mod:`.prediction`: one labelled text and its uncertainty rule
+- :mod:`.explanation`: the terms behind a label, adding up to its decision value
 - :mod:`.features`: the TF-IDF terms (word and syllable n-grams, headline weight)
 - :mod:`.word_vectors`: word vectors learnt from unlabelled news
 - :mod:`.domain`: the out-of-domain rule (not Vietnamese, few known terms)

@@ -6,6 +6,7 @@
 - :mod:`.engines`: where batches run: local processes or a Dask cluster
 - :mod:`.outputs`: the result and errors files, checkpoints and resume
 - :mod:`.progress`: the progress bar
+- :mod:`.texts`: a list of texts on several processes, with a progress bar
 """
 
 from .batch import DEFAULT_BATCH_SIZE, score_records

@@ -20,7 +20,7 @@ EXTRAS = {
     "parquet": "Parquet files",
     "html": "HTML pages",
     "dask": "the Dask engine",
-    "report": "PNG reports",
+    "report": "the charts of the HTML report",
 }
 
 

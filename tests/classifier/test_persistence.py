@@ -52,6 +52,17 @@ def test_folder_holds_pipeline_metadata_and_card(saved):
     assert "Thời tiết" in (folder / "README.md").read_text(encoding="utf-8")
 
 
+def test_card_states_the_uncertainty_rule_in_force(tmp_path):
+    rules = {}
+    for margin in (0.0, 0.2):
+        model = NewsClassifier(segmenter="syllable", min_df=1, max_df=1.0, min_margin=margin)
+        folder = save_model(model.fit(TEXTS, LABELS), tmp_path / str(margin))
+        card = (folder / "README.md").read_text(encoding="utf-8")
+        rules[margin] = next(line for line in card.splitlines() if "flagged uncertain" in line)
+    assert rules[0.0].endswith("top score is below 0.5.")
+    assert rules[0.2].endswith("top score is below 0.5 or the top two scores are within 0.2.")
+
+
 def test_tampered_file_with_code_is_refused_and_names_the_type(saved, rehash):
     _, folder = saved
     evil = {"idf": np.ones(3), "model": Pipeline([("evil", FunctionTransformer(eval))])}

@@ -125,10 +125,12 @@ def render_card(metadata: dict) -> str:
     counts = data.get("label_counts", {})
     rows = [[label, names.get(label, ""), counts.get(label, "")] for label in metadata["labels"]]
     lines += _table(["label", "name", "training documents"], rows) + [""]
+    params = metadata["params"]
+    margin = params.get("min_margin")
+    closer = f" or the top two scores are within {margin}" if margin else ""
     lines += [
         f"Scores are calibrated; a result is flagged uncertain when its top score is below "
-        f"{metadata['params'].get('min_score')} or the top two scores are within "
-        f"{metadata['params'].get('min_margin')}.",
+        f"{params.get('min_score')}{closer}.",
         "",
         "## Training",
         "",

@@ -91,6 +91,17 @@ def test_binary_logreg_model_without_word_vectors_is_exact():
     assert asked.labels[0].decision < 0
 
 
+def test_a_refitted_model_is_explained_with_its_new_terms():
+    model = NewsClassifier(segmenter="syllable", classifier="logreg", ngram_range=(1, 1), min_df=1)
+    model.fit(["mưa bão lớn", "bắt kẻ trộm"] * 3, ["weather", "crime"] * 3)
+    assert {t.term for e in model.explain("mưa bão").labels for t in e.terms} <= {"mưa", "bão"}
+    model.fit(["nắng nóng gắt", "cướp xe máy"] * 3, ["weather", "crime"] * 3)
+    queries = ["nắng nóng", "cướp xe"]
+    explanations = explain_many(model, queries, top=2)
+    assert _check_exact(model, queries, explanations) == 4
+    assert {t.term for e in explanations[0].labels for t in e.terms} == {"nắng", "nóng"}
+
+
 def test_unknown_label_empty_text_and_bad_top_are_refused():
     model = newscat.load()
     with pytest.raises(DataError, match="unknown label 'sport'"):

@@ -25,6 +25,7 @@ calibrated scores (which rank the labels as the decision values do).
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ __all__ = [
 ]
 
 CLASS_TERMS = 15  # terms listed per class by class_terms
+# Each fitted TF-IDF step's terms by column, built once: a refit makes a new step.
+_TERM_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def linear_model(model):
@@ -169,6 +172,17 @@ class Explanation:
         return {**self.prediction.to_dict(), "explanations": [e.to_dict() for e in self.labels]}
 
 
+def _term_names(tfidf) -> np.ndarray:
+    """The term of each column of a fitted TF-IDF step, built on first use."""
+    names = _TERM_NAMES.get(tfidf)
+    if names is None:
+        names = np.empty(len(tfidf.vocabulary_), dtype=object)
+        for term, column in tfidf.vocabulary_.items():
+            names[column] = term
+        _TERM_NAMES[tfidf] = names
+    return names
+
+
 class _Explainer:
     """What every explanation of one model needs: its steps, coefficients and term names."""
 
@@ -184,12 +198,8 @@ class _Explainer:
             coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
         self.coef, self.intercept = coef, intercept
         self.linear = linear
-        vocabulary = model.tfidf_.vocabulary_
-        self.n_terms = len(vocabulary)
-        names = np.empty(self.n_terms, dtype=object)
-        for term, column in vocabulary.items():
-            names[column] = term
-        self.names = names
+        self.names = _term_names(model.tfidf_)
+        self.n_terms = len(self.names)
         self.vectors = model.word_vectors
 
     def decision(self, X) -> np.ndarray:

@@ -32,7 +32,7 @@ def small(**params):
     return NewsClassifier(**{**defaults, **params})
 
 
-@pytest.mark.parametrize("classifier", ["linearsvc", "logreg", "sgd"])
+@pytest.mark.parametrize("classifier", ["linearsvc", "nbsvm", "logreg", "sgd"])
 def test_each_classifier_fits_and_scores(classifier):
     model = small(classifier=classifier)
     assert model.fit(TEXTS, LABELS) is model

@@ -38,12 +38,13 @@ from .domain import (
 from .explanation import explain_many, linear_model
 from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
 from .inputs import check_labels, check_texts
+from .nbsvm import NBSVMClassifier
 from .prediction import Prediction, prediction_from_scores
 from .word_vectors import ArticleVectors, WordVectors
 
 __all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
 
-CLASSIFIERS = ("linearsvc", "logreg", "sgd")
+CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
 
 
 def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray:
@@ -76,13 +77,17 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     ----------
     segmenter : {"underthesea", "dictionary", "syllable"}
         Word segmenter, used at training and prediction alike.
-    classifier : {"linearsvc", "logreg", "sgd"}
-        Linear model. ``linearsvc`` and ``sgd`` (hinge loss) get probabilities by
-        temperature scaling on cross-validated decision values.
+    classifier : {"linearsvc", "nbsvm", "logreg", "sgd"}
+        Linear model. ``nbsvm`` is a LinearSVC per label over features weighted by
+        naive Bayes log-count ratios (:mod:`newscat.classifier.nbsvm`). ``linearsvc``,
+        ``nbsvm`` and ``sgd`` (hinge loss) get probabilities by temperature scaling on
+        cross-validated decision values.
     C : float
-        Inverse regularisation strength (``linearsvc``, ``logreg``).
+        Inverse regularisation strength (``linearsvc``, ``nbsvm``, ``logreg``).
     alpha : float
         Regularisation strength (``sgd``).
+    ratio_power : float
+        Power of the log-count ratios of ``nbsvm``: 1 is plain NBSVM, smaller softens.
     ngram_range : tuple of int
         Word n-grams for TF-IDF.
     syllable_features : bool
@@ -133,6 +138,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "classifier": [StrOptions(set(CLASSIFIERS))],
         "C": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
+        "ratio_power": [Interval(Real, 0, None, closed="left")],
         "ngram_range": [tuple],
         "syllable_features": ["boolean"],
         "title_weight": [Interval(Integral, 0, None, closed="left")],
@@ -159,6 +165,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         *,
         C: float = 1.0,
         alpha: float = 1e-5,
+        ratio_power: float = 0.3,
         ngram_range: tuple[int, int] = (1, 2),
         syllable_features: bool = False,
         title_weight: int = 0,
@@ -181,6 +188,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.classifier = classifier
         self.C = C
         self.alpha = alpha
+        self.ratio_power = ratio_power
         self.ngram_range = ngram_range
         self.syllable_features = syllable_features
         self.title_weight = title_weight
@@ -273,6 +281,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         if self.classifier == "linearsvc":
             base = LinearSVC(
                 C=self.C, class_weight=self.class_weight, random_state=self.random_state
+            )
+        elif self.classifier == "nbsvm":
+            base = NBSVMClassifier(
+                self.C,
+                class_weight=self.class_weight,
+                ratio_power=self.ratio_power,
+                unweighted_tail=0 if self.word_vectors is None else self.word_vectors.dim,
+                random_state=self.random_state,
             )
         else:
             base = SGDClassifier(

@@ -188,9 +188,10 @@ _DF = _either(
 # The classifier's parameters (NewsClassifier.get_params() minus DATA_PARAMS).
 PARAM_FIELDS: dict[str, Check] = {
     "segmenter": _choice("underthesea", "dictionary", "syllable"),
-    "classifier": _choice("linearsvc", "logreg", "sgd"),
+    "classifier": _choice("linearsvc", "nbsvm", "logreg", "sgd"),
     "C": _real(0.0, 1e6, open_low=True),
     "alpha": _real(0.0, 1e3, open_low=True),
+    "ratio_power": _real(0.0, 10.0),
     "ngram_range": _ngram_range,
     "syllable_features": _boolean,
     "title_weight": _integer(0, 100),

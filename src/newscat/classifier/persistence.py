@@ -86,6 +86,7 @@ CARD_FILE = "README.md"
 TRUSTED_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._TemperatureScaling",
+    "newscat.classifier.nbsvm.NBSVMClassifier",
 )
 _SCHEMA_MEMBER = "schema.json"
 _MAX_SCHEMA_BYTES = 16 * 2**20

@@ -33,8 +33,12 @@ RECIPE = Path(__file__).resolve().parents[1] / "data" / "labor5.json"
 # name: (parameter changes, uses the word vectors)
 VARIANTS = {
     "shipped recipe": ({}, True),
+    "LinearSVC instead of NBSVM": ({"classifier": "linearsvc"}, True),
     "no word vectors": ({}, False),
-    "plain recipe (no word vectors, min_df 1)": ({"min_df": 1}, False),
+    "plain recipe (LinearSVC, no word vectors, min_df 1)": (
+        {"classifier": "linearsvc", "min_df": 1},
+        False,
+    ),
 }
 RECENT = "era 2025-26"
 RANDOM_RECENT = "era 2025-26, picked at random"

@@ -33,6 +33,17 @@ SYSTEMS = {
     "newscat syllable segmenter": {"segmenter": "syllable"},
     "newscat logreg (underthesea)": {"classifier": "logreg", "C": 20.0},
     "newscat words + syllables (underthesea)": {"syllable_features": True, "C": 2.0},
+    "newscat words + syllables (dictionary)": {
+        "segmenter": "dictionary",
+        "syllable_features": True,
+        "C": 2.0,
+    },
+    "newscat NBSVM, words + syllables (dictionary)": {
+        "segmenter": "dictionary",
+        "syllable_features": True,
+        "C": 2.0,
+        "classifier": "nbsvm",
+    },
 }
 
 

@@ -3,6 +3,7 @@ promises, and how the ``newscat`` command meets bad text, bad options and missin
 """
 
 import ast
+import io
 import json
 import os
 import re
@@ -14,9 +15,12 @@ import pytest
 
 import newscat
 from newscat.cli import main
-from newscat.errors import MissingExtraError
+from newscat.cli.app import build_parser
+from newscat.cli.classify import article_text
+from newscat.errors import DataError, MissingExtraError
 from newscat.extras import EXTRAS, require
 from newscat.readers.archive import Archive, Record
+from newscat.readers.labelled import read_labelled
 from newscat.runtime import use
 from newscat.scoring.outputs import output_format
 
@@ -270,6 +274,30 @@ def test_closed_stdin_is_a_usage_error(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", None)  # how Python shows a closed stdin
     assert main(["classify"]) == 2
     one_line_error(capsys.readouterr().err)
+
+
+def test_an_article_over_the_record_limit_is_refused_naming_its_source(tmp_path, monkeypatch):
+    monkeypatch.setattr("newscat.cli.classify.MAX_RECORD_BYTES", 1000)
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(ARTICLE.encode() * 20)
+    for args in (["classify", "--file", str(huge)], ["explain", "--file", str(huge)]):
+        with pytest.raises(DataError, match=r"huge.txt: longer than 1,000 bytes"):
+            article_text(build_parser().parse_args(args))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ARTICLE.encode() * 20)))
+    with pytest.raises(DataError, match=r"standard input: longer than 1,000 bytes"):
+        article_text(build_parser().parse_args(["classify"]))
+    small = tmp_path / "small.txt"
+    small.write_bytes(ARTICLE.encode())
+    assert article_text(build_parser().parse_args(["classify", "--file", str(small)])) == ARTICLE
+
+
+def test_a_huge_labelled_file_is_refused_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("newscat.readers.labelled.MAX_RECORD_BYTES", 1000)
+    for label, size in (("weather", 1), ("crime", 20)):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "a.txt").write_text(ARTICLE * size, encoding="utf-8")
+    with pytest.raises(DataError, match=r"crime/a.txt: longer than 1,000 bytes"):
+        read_labelled(tmp_path)
 
 
 # ---------------------------------------------------------------- options

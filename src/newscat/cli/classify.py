@@ -8,7 +8,8 @@ import sys
 
 from ..classifier.shipped import load
 from ..errors import DataError, UsageError
-from ..text.decode import read_text_file
+from ..readers.archive import MAX_RECORD_BYTES
+from ..text.decode import check_size, read_text_file
 from .options import int_at_least
 
 __all__ = ["add_article_source", "add_parser", "article_text", "run"]
@@ -39,7 +40,9 @@ def add_article_source(p: argparse.ArgumentParser) -> None:
         "text", nargs="?", help="the article text; '-' or none: read it from standard input"
     )
     source.add_argument(
-        "--file", help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark)"
+        "--file",
+        help="read the article from this file (UTF-8, or UTF-16 with a byte-order mark; "
+        "at most 10 MiB)",
     )
     p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument("--no-clean", action="store_true", help="do not clean a scraped page first")
@@ -48,7 +51,7 @@ def add_article_source(p: argparse.ArgumentParser) -> None:
 def article_text(args) -> str:
     """The article the options of :func:`add_article_source` give."""
     if args.file is not None:
-        return read_text_file(args.file)
+        return read_text_file(args.file, MAX_RECORD_BYTES)
     if args.text is None or args.text == "-":
         return _read_stdin()
     return args.text
@@ -71,10 +74,13 @@ def run(args) -> int:
 
 
 def _read_stdin() -> str:
-    """Standard input as text; bytes that are not UTF-8 become U+FFFD."""
+    """Standard input as text (at most :data:`MAX_RECORD_BYTES`); bytes that are not
+    UTF-8 become U+FFFD."""
     if sys.stdin is None or sys.stdin.closed:
         raise UsageError("no text: give it as an argument or on standard input, which is closed")
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # replaced by a text stream (e.g. io.StringIO)
         return sys.stdin.read()
-    return stream.read().decode("utf-8-sig", errors="replace")
+    data = stream.read(MAX_RECORD_BYTES + 1)
+    check_size(data, MAX_RECORD_BYTES, "standard input")
+    return data.decode("utf-8-sig", errors="replace")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import DataError
 from ..text.decode import read_text_file
-from .archive import iter_rows, missing_field
+from .archive import MAX_RECORD_BYTES, iter_rows, missing_field
 
 __all__ = ["LabelledData", "read_labelled"]
 
@@ -95,7 +95,7 @@ def _read_folder(path: Path) -> LabelledData:
     data = LabelledData()
     for folder in sorted(p for p in path.iterdir() if p.is_dir()):
         for file in sorted(folder.rglob("*.txt")):
-            text = read_text_file(file)
+            text = read_text_file(file, MAX_RECORD_BYTES)
             if not text.strip():
                 raise DataError(f"{file}: empty text")
             data.add(text, folder.name, str(file.relative_to(path)), str(file))

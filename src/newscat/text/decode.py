@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import codecs
 import os
-from pathlib import Path
 
 from ..errors import DataError
 
-__all__ = ["decode_text", "read_text_file"]
+__all__ = ["check_size", "decode_text", "read_text_file"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -42,6 +41,35 @@ def decode_text(data: bytes, where: str) -> str:
         ) from None
 
 
-def read_text_file(path: str | os.PathLike) -> str:
-    """Read a .txt file in any encoding :func:`decode_text` accepts."""
-    return decode_text(Path(path).read_bytes(), str(path))
+def read_text_file(path: str | os.PathLike, limit: int | None = None) -> str:
+    """Read a .txt file in any encoding :func:`decode_text` accepts; a file of more than
+    ``limit`` bytes is refused without being read whole.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".txt") as f:
+    ...     _ = f.write("Mưa lớn".encode()); f.flush()
+    ...     read_text_file(f.name, limit=5)
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: /...txt: longer than 5 bytes, the limit for one article
+    """
+    with open(path, "rb") as f:
+        data = f.read() if limit is None else f.read(limit + 1)
+    check_size(data, limit, str(path))
+    return decode_text(data, str(path))
+
+
+def check_size(data: bytes, limit: int | None, where: str) -> None:
+    """Raise :class:`~newscat.errors.DataError` if ``data`` is longer than ``limit`` bytes.
+
+    Examples
+    --------
+    >>> check_size(b"abc", 2, "standard input")
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: standard input: longer than 2 bytes, the limit for one article
+    """
+    if limit is not None and len(data) > limit:
+        raise DataError(f"{where}: longer than {limit:,} bytes, the limit for one article")

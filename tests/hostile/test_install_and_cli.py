@@ -343,7 +343,6 @@ def test_recipe_with_a_conflicting_segmenter_is_refused_before_reading(tmp_path,
 
 
 def test_recipe_options_override_the_recipe():
-    from newscat.cli.app import build_parser
     from newscat.cli.train import _recipe_from_args
 
     recipe = ROOT / "data" / "labor5.json"
@@ -354,7 +353,7 @@ def test_recipe_options_override_the_recipe():
     params = _recipe_from_args(args).params
     assert params["segmenter"] == "syllable" and params["syllable_features"] is False
     assert params["C"] == 0.5
-    assert params["classifier"] == "linearsvc" and _recipe_from_args(args).cv_folds == 0
+    assert params["classifier"] == "nbsvm" and _recipe_from_args(args).cv_folds == 0
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 import json
+import warnings
 
 import pytest
 
 from newscat import DataError, NewsClassifier, load_model
 from newscat.readers.labelled import LabelledData, read_labelled
-from newscat.training.evaluation import slice_metrics
+from newscat.training.evaluation import compute_metrics, slice_metrics
 from newscat.training.train import cross_validate, data_slices, load_recipe, train_model
 
 
@@ -174,3 +175,14 @@ def test_cross_validation_writes_its_mistakes_and_chooses_thresholds(tmp_path, l
     chosen = cv["thresholds"]
     assert (model.min_score, model.min_margin) == (chosen["min_score"], chosen["min_margin"])
     assert cv["uncertain"]["accuracy_when_certain"] >= 0.98 and cv["uncertain"]["share"] < 0.5
+
+
+def test_a_slice_of_one_label_gets_its_confusion_matrix_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        metrics = slice_metrics(
+            ["a", "a", "b", "b"], ["a", None, "b", "a"], {"only a": [True, True, False, False]}
+        )
+        whole = compute_metrics(["a", "a", "b", "b"], ["a", None, "b", "a"])
+    assert metrics["only a"]["confusion_matrix"] == [[1]]
+    assert whole["confusion_matrix"] == [[1, 0], [1, 1]]

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import (
     accuracy_score,
-    confusion_matrix,
     f1_score,
     precision_recall_fscore_support,
 )
@@ -65,8 +64,19 @@ def compute_metrics(y_true: Sequence[str], y_pred: Sequence[str | None]) -> dict
             for i, label in enumerate(labels)
         },
         "labels": labels,
-        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "confusion_matrix": _confusion_matrix(y_true, y_pred, labels),
     }
+
+
+def _confusion_matrix(y_true: list[str], y_pred: list[str], labels: list[str]) -> list:
+    """Counts of (true, predicted) pairs over ``labels``; a prediction outside them is
+    left out, as scikit-learn does, without its warning for a one-label slice."""
+    index = {label: i for i, label in enumerate(labels)}
+    pairs = [(index[t], index[p]) for t, p in zip(y_true, y_pred) if p in index]
+    matrix = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    if pairs:
+        np.add.at(matrix, tuple(np.array(pairs).T), 1)
+    return matrix.tolist()
 
 
 def uncertainty_summary(correct: np.ndarray, uncertain: np.ndarray) -> dict:

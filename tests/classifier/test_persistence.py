@@ -10,6 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from newscat import ModelError, NewsClassifier, UntrustedModelError, load, load_model, save_model
+from newscat.classifier.explanation import linear_model
 from newscat.classifier.persistence import read_metadata
 
 TEXTS = ["mưa bão lớn", "bão gây mưa", "bắt kẻ trộm", "xử vụ trộm"] * 3
@@ -34,6 +35,13 @@ def test_round_trip_predicts_identically(saved):
     np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))
     assert again.get_params()["segmenter"] == "syllable"
     assert again.classify("mưa bão").name == "Thời tiết"
+
+
+def test_coefficients_are_float32_and_read_in_place_after_fit_and_load(saved):
+    model, folder = saved
+    for fitted in (model, load_model(folder), load()):
+        coef = linear_model(fitted.pipeline_.named_steps["model"]).coef_
+        assert coef.dtype == np.float32 and coef.T.flags["C_CONTIGUOUS"]
 
 
 def test_folder_holds_pipeline_metadata_and_card(saved):

@@ -42,7 +42,13 @@ from .nbsvm import NBSVMClassifier
 from .prediction import Prediction, prediction_from_scores
 from .word_vectors import ArticleVectors, WordVectors
 
-__all__ = ["NewsClassifier", "Prediction", "check_labels", "check_texts"]
+__all__ = [
+    "NewsClassifier",
+    "Prediction",
+    "check_labels",
+    "check_texts",
+    "store_coefficients_for_prediction",
+]
 
 CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
 
@@ -63,10 +69,22 @@ def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray
     return scores
 
 
-def _store_coefficients_as_float32(model) -> None:
-    """Halve the size of a fitted linear model; TF-IDF features are float32 already."""
+def store_coefficients_for_prediction(model) -> None:
+    """Keep a fitted linear model's coefficients as float32 (half the size; TF-IDF
+    features are float32 already), column by column: ``X @ coef_.T`` then reads
+    ``coef_.T`` in place, where a row-by-row ``coef_`` is copied whole on every call
+    (about 1.5 ms for 6 labels × 155,000 terms, more than the rest of the product).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> lr = LogisticRegression().fit([[0.0, 1.0], [1.0, 0.0]], ["a", "b"])
+    >>> store_coefficients_for_prediction(lr)
+    >>> lr.coef_.dtype, lr.coef_.T.flags["C_CONTIGUOUS"]
+    (dtype('float32'), True)
+    """
     model = linear_model(model)
-    model.coef_ = model.coef_.astype(np.float32)
+    model.coef_ = np.asfortranarray(model.coef_, dtype=np.float32)
     model.intercept_ = model.intercept_.astype(np.float32)
 
 
@@ -236,7 +254,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             )
         self.pipeline_ = self._assemble(self._vectorizer(), self._model(labels))
         self.pipeline_.fit(segmented, labels)
-        _store_coefficients_as_float32(self.pipeline_.named_steps["model"])
+        store_coefficients_for_prediction(self.pipeline_.named_steps["model"])
         self.classes_ = self.pipeline_.classes_
         return self
 

@@ -56,7 +56,7 @@ from sklearn.linear_model import LogisticRegression
 from .._version import __version__
 from ..durable import fsync_file, fsync_folder
 from ..errors import ModelError, ModelVersionWarning, UntrustedModelError
-from .estimator import NewsClassifier
+from .estimator import NewsClassifier, store_coefficients_for_prediction
 from .metadata import (
     DATA_PARAMS,
     FORMAT,
@@ -388,6 +388,7 @@ def load_model(path: str | os.PathLike) -> NewsClassifier:
     tfidf = model._vectorizer()
     tfidf.vocabulary_ = {term: i for i, term in enumerate(terms)}
     tfidf.idf_ = state["idf"]
+    store_coefficients_for_prediction(state["model"])  # older files hold them row by row
     model.pipeline_ = model._assemble(tfidf, state["model"])
     model.classes_ = state["model"].classes_
     _warn_on_other_sklearn(folder, metadata)

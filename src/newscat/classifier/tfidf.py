@@ -18,6 +18,7 @@ are not ``str`` take scikit-learn's own path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from itertools import chain, repeat
 
@@ -35,6 +36,10 @@ __all__ = ["TABLE_AFTER_CHARS", "TermTable", "TermVectorizer"]
 # once a vectorizer has read that much, so that labelling one text (a cold start)
 # does not pay for it.
 TABLE_AFTER_CHARS = 300_000
+
+
+# where a word split at "_" has an empty part, which is no syllable
+_EMPTY_SYLLABLE = re.compile("^_|_$|__")
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -65,9 +70,9 @@ class _Grams:
         order = np.argsort(keys)
         self.keys, self.bigram = keys[order], columns[two][order]
 
-    def columns(self, ids: np.ndarray, docs: np.ndarray, ngram_range) -> tuple:
+    def columns(self, ids: np.ndarray, docs: np.ndarray, n_docs: int, ngram_range) -> tuple:
         """Document and column of each n-gram of ``ids`` (token ids, -1 unknown) that is
-        a term; ``docs`` gives the document of each token."""
+        a term; ``docs`` gives the document of each token, below ``n_docs``."""
         low, high = ngram_range
         rows, cols = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
         if low <= 1:
@@ -78,10 +83,13 @@ class _Grams:
         if high >= 2 and len(self.keys):
             left, right = ids[:-1], ids[1:]
             paired = (left >= 0) & (right >= 0) & (docs[:-1] == docs[1:])
+            # sorted by key, the binary search walks the vocabulary's keys once
             keys = left[paired] * self.n_tokens + right[paired]
+            pairs = np.sort(keys * n_docs + docs[1:][paired])
+            keys, pair_docs = np.divmod(pairs, n_docs)
             at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
             found = self.keys[at] == keys
-            rows.append(docs[:-1][paired][found])
+            rows.append(pair_docs[found])
             cols.append(self.bigram[at[found]])
         return rows, cols
 
@@ -136,12 +144,14 @@ class TermTable:
         self.syllable_grams = _Grams(
             len(self.ids), syllable, right, columns, one & marked, two & marked
         )
-        # the syllables of each token read as a word, as spans of one flat array; the
-        # last span, read by id -1, is one unknown syllable: an unknown word
-        parts = [*map(self.syllable_ids, self.ids), [-1]]
+        # the syllables of each token read as a word, as spans of one flat array
+        parts = list(map(self.syllable_ids, self.ids))
         self.syllable_count = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
         self.syllable_start = np.cumsum(self.syllable_count) - self.syllable_count
         self.syllable_flat = np.fromiter(chain.from_iterable(parts), dtype=np.int64)
+        # the most texts :meth:`counts` takes: their codes (bigram key or column, then
+        # text) must fit in an int64
+        self.max_texts = 2**63 // max(len(self.ids) ** 2, self.n_features)
 
     def syllable_ids(self, word: str) -> list[int]:
         """The ids of the syllables of ``word`` (split at ``_``), -1 for unknown ones."""
@@ -155,11 +165,11 @@ class TermTable:
         tokens = list(chain.from_iterable(split))
         words = np.fromiter(map(self.ids.get, tokens, repeat(-1)), np.int64, count=len(tokens))
         docs = np.repeat(np.arange(len(texts)), lengths)
-        rows, cols = self.words.columns(words, docs, self.ngram_range)
+        rows, cols = self.words.columns(words, docs, len(texts), self.ngram_range)
         if self.syllables:
             syllables, syllable_docs = self._syllables(tokens, words, docs)
             more_rows, more_cols = self.syllable_grams.columns(
-                syllables, syllable_docs, self.ngram_range
+                syllables, syllable_docs, len(texts), self.ngram_range
             )
             rows, cols = rows + more_rows, cols + more_cols
         return self._matrix(len(texts), np.concatenate(rows), np.concatenate(cols))
@@ -167,18 +177,19 @@ class TermTable:
     def _syllables(self, tokens: list[str], words: np.ndarray, docs: np.ndarray) -> tuple:
         """The syllable ids of a batch of tokens, in order, and the document of each.
 
-        A word of the table has its syllables there; an unknown word without ``_``
-        is one unknown syllable (the table holds syllables and words alike); only
-        the unknown compounds are split here."""
-        unknown = words < 0
-        starts = self.syllable_start[words]
+        A word of the table has its syllables there; the unknown words are split
+        here, all at once."""
+        unknown = np.flatnonzero(words < 0)
+        starts = self.syllable_start[words]  # the unknown words' are set below
         count = self.syllable_count[words]
-        compound = [i for i in np.flatnonzero(unknown).tolist() if "_" in tokens[i]]
-        extra = [self.syllable_ids(tokens[i]) for i in compound]
-        count[compound] = np.fromiter(map(len, extra), dtype=np.int64, count=len(extra))
-        starts[compound] = len(self.syllable_flat) + np.cumsum(count[compound]) - count[compound]
+        odd = [tokens[i] for i in unknown.tolist()]
+        syllables = " ".join(odd).replace("_", " ").split()
+        count[unknown] = np.fromiter(map(str.count, odd, repeat("_")), np.int64, len(odd)) + 1
+        uneven = [i for i, found in enumerate(map(_EMPTY_SYLLABLE.search, odd)) if found]
+        count[unknown[uneven]] = [len(odd[i].replace("_", " ").split()) for i in uneven]
+        starts[unknown] = len(self.syllable_flat) + np.cumsum(count[unknown]) - count[unknown]
         flat = np.concatenate(
-            [self.syllable_flat, np.fromiter(chain.from_iterable(extra), dtype=np.int64)]
+            [self.syllable_flat, np.fromiter(map(self.ids.get, syllables, repeat(-1)), np.int64)]
         )
         return flat[_spans(starts, count)], np.repeat(docs, count)
 
@@ -220,7 +231,7 @@ class TermVectorizer(TfidfVectorizer):
             return super().transform(texts)
         self._chars_read = getattr(self, "_chars_read", 0) + sum(map(len, texts))
         table = self.term_table(build=self._chars_read >= TABLE_AFTER_CHARS)
-        if table is None:
+        if table is None or len(texts) > table.max_texts:
             return super().transform(texts)
         counts = table.counts(texts)
         if self.binary:

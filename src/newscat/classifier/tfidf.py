@@ -11,7 +11,7 @@ the counts go through the vectorizer's own TF-IDF weighting (sublinear tf, idf, 
 norm). The table is rebuilt from the vocabulary, never saved, so model files are
 the same as with a plain ``TfidfVectorizer``.
 
-About five times faster than the string path on news articles; terms beyond bigrams,
+About four times faster than the string path on news articles; terms beyond bigrams,
 an analyzer other than :class:`~newscat.classifier.features.TermAnalyzer` or texts that
 are not ``str`` take scikit-learn's own path.
 """

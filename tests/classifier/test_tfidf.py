@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 from itertools import islice
 
 import numpy as np
@@ -96,6 +97,15 @@ def test_the_table_is_built_once_enough_text_was_read_and_follows_a_refit():
     tfidf.fit(["mưa bão", "nắng nóng kéo_dài"])  # a new vocabulary, a new table
     assert tfidf.term_table() is not table
     assert_same_matrix(tfidf.transform(ODD), TfidfVectorizer.transform(tfidf, ODD))
+
+
+def test_a_pickled_vectorizer_leaves_its_table_behind():
+    tfidf = fitted((1, 2), True)
+    table = tfidf.term_table()
+    copy = pickle.loads(pickle.dumps(tfidf))
+    assert tfidf.term_table(build=False) is table  # the original keeps it
+    assert copy.term_table(build=False) is None
+    assert_same_matrix(copy.transform(ODD), tfidf.transform(ODD))
 
 
 def test_texts_that_are_not_str_take_scikit_learns_path():

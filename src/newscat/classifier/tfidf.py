@@ -238,6 +238,11 @@ class TermVectorizer(TfidfVectorizer):
             counts.data.fill(1)
         return self._tfidf.transform(counts.astype(self.dtype, copy=False), copy=False)
 
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: the live object keeps its table
+        state.pop("_term_table", None)  # derived from the vocabulary, never stored
+        return state
+
     def term_table(self, build: bool = True) -> TermTable | None:
         """The token table of the fitted vocabulary, built on first use (or, with
         ``build`` False, None until then); None when the analyzer's terms are not

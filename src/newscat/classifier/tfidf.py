@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +37,9 @@ __all__ = ["TABLE_AFTER_CHARS", "TermTable", "TermVectorizer"]
 # does not pay for it.
 TABLE_AFTER_CHARS = 300_000
 
+
+# terms read at a time when a table is built: bounds the memory it takes meanwhile
+_CHUNK_TERMS = 10_000
 
 # where a word split at "_" has an empty part, which is no syllable
 _EMPTY_SYLLABLE = re.compile("^_|_$|__")
@@ -124,23 +127,12 @@ class TermTable:
         self.ngram_range = tuple(ngram_range)
         self.syllables = syllables
         self.n_features = len(vocabulary)
-        terms = list(vocabulary)
-        columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
-        tokens = " ".join(terms).split(" ")
-        size = np.fromiter(map(str.count, terms, repeat(" ")), np.int64, count=len(terms)) + 1
-        first = np.cumsum(size) - size  # where each term's tokens start in ``tokens``
-        marked = np.zeros(len(terms), dtype=bool)
-        if syllables:
-            marked[:] = np.fromiter(map(str.startswith, terms, repeat(SYLLABLE_MARK)), bool)
-        cut = len(SYLLABLE_MARK)
-        unmarked = [tokens[i][cut:] for i in first[marked].tolist()]
-        self.ids = {token: i for i, token in enumerate(dict.fromkeys(chain(tokens, unmarked)))}
-        ids = np.fromiter(map(self.ids.__getitem__, tokens), np.int64, count=len(tokens))
-        left, right = ids[first], ids[np.minimum(first + 1, len(ids) - 1)]
-        one, two = size == 1, size == 2
+        self.ids: dict[str, int] = {}
+        items, chunks = iter(vocabulary.items()), []
+        while chunk := list(islice(items, _CHUNK_TERMS)):
+            chunks.append(self._read_terms(chunk))
+        left, right, syllable, columns, one, two, marked = map(np.concatenate, zip(*chunks))
         self.words = _Grams(len(self.ids), left, right, columns, one, two)
-        syllable = left.copy()  # "~a b" is also the bigram of syllables "a" and "b"
-        syllable[marked] = np.fromiter(map(self.ids.__getitem__, unmarked), np.int64)
         self.syllable_grams = _Grams(
             len(self.ids), syllable, right, columns, one & marked, two & marked
         )
@@ -152,6 +144,28 @@ class TermTable:
         # the most texts :meth:`counts` takes: their codes (bigram key or column, then
         # text) must fit in an int64
         self.max_texts = 2**63 // max(len(self.ids) ** 2, self.n_features)
+
+    def _read_terms(self, chunk: list[tuple[str, int]]) -> tuple:
+        """Give the tokens of some terms their ids; for each term, the ids of its first
+        and second token (read as words, then as syllables), its column and whether
+        it is a unigram, a bigram and a syllable term."""
+        terms = [term for term, _ in chunk]
+        columns = np.fromiter((column for _, column in chunk), np.int64, count=len(chunk))
+        tokens = " ".join(terms).split(" ")
+        size = np.fromiter(map(str.count, terms, repeat(" ")), np.int64, count=len(terms)) + 1
+        first = np.cumsum(size) - size  # where each term's tokens start in ``tokens``
+        marked = np.zeros(len(terms), dtype=bool)
+        if self.syllables:
+            marked[:] = np.fromiter(map(str.startswith, terms, repeat(SYLLABLE_MARK)), bool)
+        cut = len(SYLLABLE_MARK)
+        unmarked = [tokens[i][cut:] for i in first[marked].tolist()]
+        new = [token for token in dict.fromkeys(chain(tokens, unmarked)) if token not in self.ids]
+        self.ids.update(zip(new, range(len(self.ids), len(self.ids) + len(new))))
+        ids = np.fromiter(map(self.ids.__getitem__, tokens), np.int64, count=len(tokens))
+        left, right = ids[first], ids[np.minimum(first + 1, len(ids) - 1)]
+        syllable = left.copy()  # "~a b" is also the bigram of syllables "a" and "b"
+        syllable[marked] = np.fromiter(map(self.ids.__getitem__, unmarked), np.int64)
+        return left, right, syllable, columns, size == 1, size == 2, marked
 
     def syllable_ids(self, word: str) -> list[int]:
         """The ids of the syllables of ``word`` (split at ``_``), -1 for unknown ones."""

@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 import newscat
 from newscat import NewsClassifier
 from newscat.classifier.features import TermAnalyzer
-from newscat.classifier.tfidf import TABLE_AFTER_CHARS, TermVectorizer
+from newscat.classifier.tfidf import TABLE_AFTER_TEXTS, TermVectorizer
 
 TRAIN = [
     "Công_đoàn tặng quà Tết cho công_nhân",
@@ -88,9 +88,10 @@ def test_terms_beyond_bigrams_take_scikit_learns_path():
 
 def test_the_table_is_built_once_enough_text_was_read_and_follows_a_refit():
     tfidf = fitted((1, 2), True)
-    tfidf.transform(TRAIN)
+    for text in TRAIN:  # one at a time, as single articles are labelled
+        tfidf.transform([text])
     assert tfidf.term_table(build=False) is None  # a few texts do not pay for a table
-    many = TRAIN * (TABLE_AFTER_CHARS // sum(map(len, TRAIN)) + 1)
+    many = TRAIN * ((TABLE_AFTER_TEXTS - len(TRAIN)) // len(TRAIN) + 1)  # now enough
     assert_same_matrix(tfidf.transform(many), TfidfVectorizer.transform(tfidf, many))
     table = tfidf.term_table(build=False)
     assert table is not None and tfidf.term_table() is table

@@ -29,13 +29,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from .features import SYLLABLE_MARK, TermAnalyzer
 
-__all__ = ["TABLE_AFTER_CHARS", "TermTable", "TermVectorizer"]
+__all__ = ["TABLE_AFTER_TEXTS", "TermTable", "TermVectorizer"]
 
-# Building the table of a vocabulary of 150,000 terms takes about as long as the
-# string path spends on this many characters of segmented text: the table is built
-# once a vectorizer has read that much, so that labelling one text (a cold start)
-# does not pay for it.
-TABLE_AFTER_CHARS = 300_000
+# The table is built once a vectorizer has read this many texts (in one batch or
+# over several calls): building it for a vocabulary of 150,000 terms takes about as
+# long as the string path spends on a hundred articles, so labelling one text (a
+# cold start) does not pay for it, and a batch job does at once.
+TABLE_AFTER_TEXTS = 100
 
 
 # terms read at a time when a table is built: bounds the memory it takes meanwhile
@@ -229,7 +229,7 @@ class TermVectorizer(TfidfVectorizer):
     --------
     >>> tfidf = TermVectorizer(analyzer=TermAnalyzer((1, 2), syllables=True), dtype=np.float32)
     >>> tfidf = tfidf.fit(["Công_đoàn tặng quà", "công_đoàn họp", "mưa lớn"])
-    >>> table = tfidf.term_table()  # else built once it has read TABLE_AFTER_CHARS
+    >>> table = tfidf.term_table()  # else built once it has read TABLE_AFTER_TEXTS
     >>> fast = tfidf.transform(["công_đoàn tặng hoa"])
     >>> bool(abs(fast - TfidfVectorizer.transform(tfidf, ["công_đoàn tặng hoa"])).max() < 1e-6)
     True
@@ -243,8 +243,8 @@ class TermVectorizer(TfidfVectorizer):
         texts = list(raw_documents)
         if not all(isinstance(text, str) for text in texts):
             return super().transform(texts)
-        self._chars_read = getattr(self, "_chars_read", 0) + sum(map(len, texts))
-        table = self.term_table(build=self._chars_read >= TABLE_AFTER_CHARS)
+        self._texts_read = getattr(self, "_texts_read", 0) + len(texts)
+        table = self.term_table(build=self._texts_read >= TABLE_AFTER_TEXTS)
         if table is None or len(texts) > table.max_texts:
             return super().transform(texts)
         counts = table.counts(texts)

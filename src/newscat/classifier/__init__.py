@@ -5,6 +5,7 @@
 - :mod:`.prediction`: one labelled text and its uncertainty rule
 - :mod:`.explanation`: the terms behind a label, adding up to its decision value
 - :mod:`.features`: the TF-IDF terms (word and syllable n-grams, headline weight)
+- :mod:`.tfidf`: the TF-IDF step, counting those terms through token ids
 - :mod:`.word_vectors`: word vectors learnt from unlabelled news
 - :mod:`.domain`: the out-of-domain rule (not Vietnamese, few known terms)
 - :mod:`.persistence`, :mod:`.metadata`, :mod:`.card`: saving and loading model folders

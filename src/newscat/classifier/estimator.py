@@ -40,6 +40,7 @@ from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
 from .inputs import check_labels, check_texts
 from .nbsvm import NBSVMClassifier
 from .prediction import Prediction, prediction_from_scores
+from .tfidf import TermVectorizer
 from .word_vectors import ArticleVectors, WordVectors
 
 __all__ = [
@@ -278,8 +279,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         step = self.pipeline_.steps[0][1]
         return step.transformer_list[0][1] if isinstance(step, FeatureUnion) else step
 
-    def _vectorizer(self) -> TfidfVectorizer:
-        return TfidfVectorizer(
+    def _vectorizer(self) -> TermVectorizer:
+        return TermVectorizer(
             analyzer=TermAnalyzer(self.ngram_range, syllables=self.syllable_features),
             min_df=self.min_df,
             max_df=self.max_df,

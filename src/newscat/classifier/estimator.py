@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -41,7 +41,7 @@ from .inputs import check_labels, check_texts
 from .nbsvm import NBSVMClassifier
 from .prediction import Prediction, prediction_from_scores
 from .tfidf import TermVectorizer
-from .word_vectors import ArticleVectors, WordVectors
+from .word_vectors import ArticleVectors, WithArticleVectors, WordVectors
 
 __all__ = [
     "NewsClassifier",
@@ -263,8 +263,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         """The TF-IDF step, joined by the article vectors when the model has word vectors."""
         if self.word_vectors is None:
             return tfidf
-        vectors = ArticleVectors(self.word_vectors, self.vector_weight)
-        return FeatureUnion([("tfidf", tfidf), ("vectors", vectors)])
+        return WithArticleVectors(tfidf, ArticleVectors(self.word_vectors, self.vector_weight))
 
     def _features_name(self) -> str:
         return "tfidf" if self.word_vectors is None else "features"
@@ -277,7 +276,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def tfidf_(self) -> TfidfVectorizer:
         """The fitted TF-IDF step."""
         step = self.pipeline_.steps[0][1]
-        return step.transformer_list[0][1] if isinstance(step, FeatureUnion) else step
+        return step.tfidf if isinstance(step, WithArticleVectors) else step
 
     def _vectorizer(self) -> TermVectorizer:
         return TermVectorizer(

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.extmath import randomized_svd
 
-__all__ = ["ArticleVectors", "WordVectors", "learn_word_vectors"]
+__all__ = ["ArticleVectors", "WithArticleVectors", "WordVectors", "learn_word_vectors"]
 
 _QUANT = 127.0
 
@@ -105,7 +105,7 @@ class ArticleVectors(TransformerMixin, BaseEstimator):
     """Pipeline step: segmented texts to ``weight`` times their article vectors (sparse).
 
     Nothing is learnt from the labelled texts, so ``fit`` only checks its input; it
-    stands beside the TF-IDF step in a :class:`~sklearn.pipeline.FeatureUnion`.
+    stands beside the TF-IDF step in :class:`WithArticleVectors`.
 
     Examples
     --------
@@ -125,6 +125,44 @@ class ArticleVectors(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         """Return ``weight`` times the article vector of each segmented text."""
         return sp.csr_matrix(self.weight * self.word_vectors.transform(X))
+
+
+class WithArticleVectors(TransformerMixin, BaseEstimator):
+    """Pipeline step: the columns of ``tfidf`` followed by those of ``vectors``.
+
+    What :class:`~sklearn.pipeline.FeatureUnion` does for these two steps, without its
+    parallel machinery on every call (about 1 ms of labelling one article).
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> wv = WordVectors(["mưa"], np.array([[127, 0]], dtype=np.int8), np.ones(1, np.float32))
+    >>> step = WithArticleVectors(TfidfVectorizer(), ArticleVectors(wv, 0.5))
+    >>> step.fit_transform(["mưa to", "nắng"]).toarray().round(2).tolist()
+    [[0.71, 0.0, 0.71, 0.5, 0.0], [0.0, 1.0, 0.0, 0.0, 0.0]]
+    """
+
+    def __init__(self, tfidf, vectors: ArticleVectors) -> None:
+        self.tfidf = tfidf
+        self.vectors = vectors
+
+    def fit(self, X, y=None) -> WithArticleVectors:
+        """Fit the TF-IDF step; returns ``self``."""
+        self.tfidf.fit(X, y)
+        self.vectors.fit(X, y)
+        return self
+
+    def fit_transform(self, X, y=None) -> sp.csr_matrix:
+        """Fit, and return the joined columns of the texts fitted on."""
+        X = list(X)
+        return sp.hstack(
+            [self.tfidf.fit_transform(X, y), self.vectors.fit_transform(X, y)], format="csr"
+        )
+
+    def transform(self, X) -> sp.csr_matrix:
+        """The TF-IDF columns of each segmented text, then its weighted article vector."""
+        X = list(X)
+        return sp.hstack([self.tfidf.transform(X), self.vectors.transform(X)], format="csr")
 
 
 def _cooccurrence(docs: list[list[int]], size: int, window: int) -> sp.csr_matrix:

@@ -18,6 +18,8 @@ from typing import Any
 
 from ..errors import ModelError
 from ..runtime import RUNTIME_SETTINGS
+from ..segmenters.registry import SEGMENTERS
+from .estimator import CLASSIFIERS
 
 __all__ = [
     "FORMAT",
@@ -187,8 +189,8 @@ _DF = _either(
 
 # The classifier's parameters (NewsClassifier.get_params() minus DATA_PARAMS).
 PARAM_FIELDS: dict[str, Check] = {
-    "segmenter": _choice("underthesea", "dictionary", "syllable"),
-    "classifier": _choice("linearsvc", "nbsvm", "logreg", "sgd"),
+    "segmenter": _choice(*SEGMENTERS),
+    "classifier": _choice(*CLASSIFIERS),
     "C": _real(0.0, 1e6, open_low=True),
     "alpha": _real(0.0, 1e3, open_low=True),
     "ratio_power": _real(0.0, 10.0),

@@ -140,8 +140,8 @@ def profile(archive: Path) -> list[tuple[str, float]]:
     from newscat.text.pages import clean_page
 
     model = newscat.load()
-    union = model.pipeline_.steps[0][1]
-    tfidf, vectors = (step for _, step in union.transformer_list)
+    joined = model.pipeline_.steps[0][1]  # WithArticleVectors
+    tfidf, vectors = joined.tfidf, joined.vectors
     linear = model.pipeline_.named_steps["model"]
     times: list[tuple[str, float]] = []
 

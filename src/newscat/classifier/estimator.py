@@ -26,6 +26,7 @@ from ..runtime import current
 from ..segmenters.registry import SEGMENTERS, segment_texts
 from ..text.normalize import normalize_text
 from ..text.pages import clean_page
+from .calibrated import calibrated_scores
 from .domain import (
     FEW_KNOWN_TERMS,
     MIN_KNOWN_SHARE,
@@ -352,7 +353,12 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         return self._proba(self._clean_normalise_segment(check_texts(X, "X"), clean))
 
     def _proba(self, segmented: list[str]) -> np.ndarray:
-        return _scores_of_filled(segmented, (len(self.classes_),), self.pipeline_.predict_proba)
+        features, model = self.pipeline_.steps[0][1], self.pipeline_.named_steps["model"]
+        return _scores_of_filled(
+            segmented,
+            (len(self.classes_),),
+            lambda texts: calibrated_scores(model, features.transform(texts)),
+        )
 
     def decision_function(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:
         """Return the linear model's raw scores, one row per text, before calibration.

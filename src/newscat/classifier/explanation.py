@@ -37,6 +37,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import DataError
+from .calibrated import calibrated_scores
 from .features import SYLLABLE_MARK
 from .inputs import check_texts
 from .prediction import Prediction
@@ -281,7 +282,7 @@ def explain_many(
     if not filled:
         return results
     X = explainer.features.transform([segmented[i] for i in filled]).tocsr()
-    proba = explainer.calibrated.predict_proba(X)
+    proba = calibrated_scores(explainer.calibrated, X)
     decision = explainer.decision(X)
     names = model.label_names or {}
     for row_no, i in enumerate(filled):

@@ -2,6 +2,9 @@
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -123,3 +126,33 @@ def test_an_altered_word_list_is_refused_by_its_hash(tmp_path, rows, vectors):
         f.write("\n".join(words))
     with pytest.raises(ModelError, match=r"word_vectors\.txt\.gz does not match the size and SHA"):
         load_model(folder)
+
+
+_VECTORS_OF_POOL = """
+import gzip, json, sys
+from itertools import islice
+import numpy as np
+from newscat.classifier.word_vectors import learn_word_vectors
+from newscat.segmenters.registry import segment_texts
+from newscat.text.normalize import normalize_text
+with gzip.open(sys.argv[1], "rt", encoding="utf-8") as f:
+    texts = [normalize_text(json.loads(line)["text"]) for line in islice(f, 20000)]
+segmented = segment_texts(texts, "dictionary", cache_dir=False)
+np.save(sys.argv[2], learn_word_vectors(segmented, dim=100, min_count=10).vectors)
+"""
+
+
+def test_vectors_do_not_depend_on_the_cpus_linear_algebra_kernels(tmp_path, shared_data):
+    """The same pool gives the same int8 vectors with OpenBLAS's AVX2 (Haswell) kernels
+    as with the ones it picks for this CPU (AVX-512 where there is one), as a model
+    re-created from its recipe on another machine needs."""
+    pool = shared_data / "pool" / "rss_2025_26.jsonl.gz"
+    saved = {}
+    for kernels in ("Haswell", None):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+        if kernels:
+            env["OPENBLAS_CORETYPE"] = kernels
+        saved[kernels] = tmp_path / f"{kernels}.npy"
+        command = [sys.executable, "-c", _VECTORS_OF_POOL, str(pool), str(saved[kernels])]
+        subprocess.run(command, env=env, check=True)
+    np.testing.assert_array_equal(np.load(saved["Haswell"]), np.load(saved[None]))

@@ -33,6 +33,13 @@ def test_cache_is_keyed_by_segmenter_and_text(tmp_path):
     assert cache.get_many("b/1", ["x"]) == [None]
 
 
+def test_cache_writes_wait_for_no_disk_sync(tmp_path):
+    cache = SegmentCache(tmp_path)
+    with cache._connect() as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL: no sync per commit
+
+
 def test_second_run_reads_from_cache(tmp_path, monkeypatch):
     texts = ["Mưa to ở Huế", "Bão số 3"]
     first = segment_texts(texts, "syllable", cache_dir=tmp_path)

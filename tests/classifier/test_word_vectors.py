@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from newscat import ModelError, NewsClassifier, load_model, save_model
-from newscat.classifier.word_vectors import WordVectors, learn_word_vectors
+from newscat import DataError, ModelError, NewsClassifier, load_model, save_model
+from newscat.classifier import word_vectors
+from newscat.classifier.word_vectors import MAX_WINDOW, WordVectors, learn_word_vectors
 from newscat.segmenters.registry import segment_texts
 from newscat.text.normalize import normalize_text
 from newscat.training.train import load_recipe, train_model
@@ -48,6 +49,60 @@ def test_vectors_are_reproducible_and_group_words_by_context():
 def test_too_little_text_for_the_dimensions_is_refused():
     with pytest.raises(ValueError, match="too few for 50 dimensions"):
         learn_word_vectors(STORM, dim=50, min_count=1)
+
+
+def cooccurrence_by_definition(texts: list[str], index: dict[str, int], window: int):
+    """1/distance for each ordered pair of known words at most ``window`` apart in a text
+    (unknown words removed first), both ways; and the number of texts holding each word."""
+    counts = np.zeros((len(index), len(index)))
+    in_texts = np.zeros(len(index), dtype=np.int64)
+    for text in texts:
+        ids = [index[token] for token in text.lower().split() if token in index]
+        for i, left in enumerate(ids):
+            for j in range(i + 1, min(i + window + 1, len(ids))):
+                counts[left, ids[j]] += 1 / (j - i)
+                counts[ids[j], left] += 1 / (j - i)
+        in_texts[sorted(set(ids))] += 1
+    return counts, in_texts
+
+
+@pytest.mark.parametrize("slice_tokens", [1, 7, 10**9])
+def test_pool_counts_match_the_definition_however_the_pool_is_sliced(monkeypatch, slice_tokens):
+    rng = np.random.default_rng(0)
+    words = ["bão", "mưa", "lũ", "Trộm", "bắt", "xe", "lạ", "khác"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 30))) for _ in range(200)]
+    index = {word: i for i, word in enumerate(["bão", "mưa", "lũ", "trộm", "bắt", "xe"])}
+    monkeypatch.setattr(word_vectors, "_SLICE_TOKENS", slice_tokens)
+    for window in (1, 5, 7):
+        counts, in_texts = word_vectors._count_pool(texts, index, window)
+        expected_counts, expected_in_texts = cooccurrence_by_definition(texts, index, window)
+        np.testing.assert_allclose(counts.toarray(), expected_counts, rtol=1e-12)
+        np.testing.assert_array_equal(in_texts, expected_in_texts)
+
+
+def test_pool_counts_are_exactly_the_same_in_slices_or_whole(monkeypatch):
+    texts = [" ".join(STORM + THEFT)[i:] for i in range(0, 200, 3)]
+    index = {word: i for i, word in enumerate(sorted(set(" ".join(texts).split())))}
+    whole = word_vectors._count_pool(texts, index, 5)[0]
+    monkeypatch.setattr(word_vectors, "_SLICE_TOKENS", 13)
+    sliced = word_vectors._count_pool(texts, index, 5)[0]
+    assert (whole != sliced).nnz == 0
+
+
+@pytest.mark.parametrize("window", [0, MAX_WINDOW + 1, 2.5, True])
+def test_a_window_outside_what_is_counted_exactly_is_refused(window):
+    with pytest.raises(ValueError, match=f"window must be a whole number from 1 to {MAX_WINDOW}"):
+        learn_word_vectors((STORM + THEFT) * 20, dim=3, window=window)
+
+
+@pytest.mark.parametrize("setting", [{"dim": 0}, {"min_count": "5"}, {"window": 21}])
+def test_a_recipe_with_unusable_vector_settings_is_refused_before_any_work(tmp_path, setting):
+    recipe = tmp_path / "recipe.json"
+    vectors = {"pools": [{"path": "pool.jsonl"}], **setting}
+    recipe.write_text(json.dumps({"data": [{"path": "a.jsonl"}], "word_vectors": vectors}))
+    name = next(iter(setting))
+    with pytest.raises(DataError, match=rf"recipe\.json: word vectors: {name} must be a whole"):
+        load_recipe(recipe)
 
 
 def test_vectors_round_trip_with_identical_scores(tmp_path, rows, vectors):

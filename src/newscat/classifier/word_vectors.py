@@ -20,17 +20,35 @@ vectors stays small.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.extmath import randomized_svd
 
-__all__ = ["ArticleVectors", "WithArticleVectors", "WordVectors", "learn_word_vectors"]
+__all__ = [
+    "MAX_WINDOW",
+    "VECTOR_SETTINGS",
+    "ArticleVectors",
+    "WithArticleVectors",
+    "WordVectors",
+    "check_vector_settings",
+    "learn_word_vectors",
+]
 
 _QUANT = 127.0
+# Pool texts are read in slices of about this many known words (see _count_pool): all
+# at once, the 323,000 items of the shipped recipe's pools took 9.5 GB.
+_SLICE_TOKENS = 2_000_000
+# The widest window: pair weights are counted as integers in units of 1 / lcm(1, ...,
+# window), which must leave room in an int64 for billions of pairs.
+MAX_WINDOW = 20
+# The settings of learn_word_vectors that a recipe's "word_vectors" entry may give.
+VECTOR_SETTINGS = ("dim", "window", "min_count")
 
 
 class WordVectors:
@@ -165,25 +183,61 @@ class WithArticleVectors(TransformerMixin, BaseEstimator):
         return sp.hstack([self.tfidf.transform(X), self.vectors.transform(X)], format="csr")
 
 
-def _cooccurrence(docs: list[list[int]], size: int, window: int) -> sp.csr_matrix:
-    """Symmetric counts of word pairs at most ``window`` apart, weighted 1/distance."""
-    ids = np.concatenate([np.asarray(doc + [-1], dtype=np.int64) for doc in docs])
-    doc_no = np.cumsum(ids == -1)
-    rows, cols, vals = [], [], []
+def _known_ids(texts: list[str], index: dict[str, int]) -> Iterator[list[np.ndarray]]:
+    """The ids of the known words of each text (an unknown word is removed: it breaks no
+    window), in lists of texts holding about :data:`_SLICE_TOKENS` known words."""
+    get = index.get
+    texts_ids: list[np.ndarray] = []
+    tokens = 0
+    for text in texts:
+        ids = np.array([i for i in map(get, text.lower().split()) if i is not None], np.int64)
+        texts_ids.append(ids)
+        tokens += len(ids)
+        if tokens >= _SLICE_TOKENS:
+            yield texts_ids
+            texts_ids, tokens = [], 0
+    if texts_ids:
+        yield texts_ids
+
+
+def _pair_counts(texts_ids: list[np.ndarray], size: int, window: int) -> sp.csr_matrix:
+    """Counts (int64) of word pairs ``(left, right)`` at most ``window`` apart within a
+    text, each weighted ``lcm(1, ..., window) // distance``: exact, whatever the order
+    in which they are summed."""
+    scale = math.lcm(*range(1, window + 1))
+    lengths = np.fromiter(map(len, texts_ids), np.int64, count=len(texts_ids))
+    ids = np.insert(np.concatenate(texts_ids), np.cumsum(lengths), -1)  # -1 ends a text
+    text_no = np.cumsum(ids == -1)
+    rows, cols, weights = [], [], []
     for distance in range(1, window + 1):
         left, right = ids[:-distance], ids[distance:]
-        same = (left >= 0) & (right >= 0) & (doc_no[:-distance] == doc_no[distance:])
+        same = (left >= 0) & (right >= 0) & (text_no[:-distance] == text_no[distance:])
         rows.append(left[same])
         cols.append(right[same])
-        vals.append(np.full(int(same.sum()), 1.0 / distance))
-    row, col, val = (
-        np.concatenate(rows + cols),
-        np.concatenate(cols + rows),
-        np.concatenate(vals * 2),
-    )
-    counts = sp.coo_matrix((val, (row, col)), shape=(size, size)).tocsr()
+        weights.append(np.full(len(rows[-1]), scale // distance, dtype=np.int64))
+    pairs = (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols)))
+    counts = sp.coo_matrix(pairs, shape=(size, size)).tocsr()
     counts.sum_duplicates()
     return counts
+
+
+def _count_pool(texts: list[str], index: dict[str, int], window: int) -> tuple:
+    """Symmetric co-occurrence counts of the known words (float64, pairs weighted
+    1/distance) and the number of texts each word occurs in.
+
+    Texts are read a slice at a time, so that memory grows with the number of distinct
+    pairs, not with the size of the pool; the weights are summed as integers and divided
+    once, so the counts do not depend on where the slices end."""
+    size = len(index)
+    pairs = sp.csr_matrix((size, size), dtype=np.int64)
+    in_texts = np.zeros(size, dtype=np.int64)
+    for texts_ids in _known_ids(texts, index):
+        pairs = pairs + _pair_counts(texts_ids, size, window)
+        seen = [np.unique(ids) for ids in texts_ids]
+        in_texts += np.bincount(np.concatenate(seen), minlength=size)
+    counts = (pairs + pairs.T).tocsr().astype(np.float64)
+    counts.data /= math.lcm(*range(1, window + 1))
+    return counts, in_texts
 
 
 def _ppmi(counts: sp.csr_matrix, smoothing: float = 0.75) -> sp.csr_matrix:
@@ -195,9 +249,30 @@ def _ppmi(counts: sp.csr_matrix, smoothing: float = 0.75) -> sp.csr_matrix:
     coo = counts.tocoo()
     pmi = np.log(coo.data / total / word[coo.row] / context[coo.col])
     keep = pmi > 0
-    return sp.csr_matrix(
-        (pmi[keep], (coo.row[keep], coo.col[keep])), shape=counts.shape
-    )
+    return sp.csr_matrix((pmi[keep], (coo.row[keep], coo.col[keep])), shape=counts.shape)
+
+
+def check_vector_settings(settings: dict) -> None:
+    """Raise ``ValueError`` if a setting of :func:`learn_word_vectors` in ``settings``
+    (``dim``, ``window``, ``min_count``; those missing are not checked) is unusable.
+
+    Examples
+    --------
+    >>> check_vector_settings({"dim": 150, "window": 50})
+    Traceback (most recent call last):
+    ...
+    ValueError: word vectors: window must be a whole number from 1 to 20, got 50
+    """
+    for name in VECTOR_SETTINGS:
+        value = settings.get(name, 1)
+        top = MAX_WINDOW if name == "window" else None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Integral)
+            or not 1 <= value <= (top or value)
+        ):
+            limit = f"from 1 to {top}" if top else "of at least 1"
+            raise ValueError(f"word vectors: {name} must be a whole number {limit}, got {value!r}")
 
 
 def learn_word_vectors(
@@ -224,8 +299,11 @@ def learn_word_vectors(
     >>> len(wv), wv.dim
     (8, 2)
     """
-    docs = [text.lower().split() for text in segmented]
-    frequency = Counter(token for doc in docs for token in doc)
+    check_vector_settings({"dim": dim, "window": window, "min_count": min_count})
+    texts = list(segmented)
+    frequency: Counter[str] = Counter()
+    for text in texts:
+        frequency.update(text.lower().split())
     terms = sorted(
         (t for t, c in frequency.items() if c >= min_count), key=lambda t: (-frequency[t], t)
     )
@@ -234,16 +312,11 @@ def learn_word_vectors(
             f"word vectors: only {len(terms)} words occur {min_count} times or more, "
             f"too few for {dim} dimensions; give more text or lower dim / min_count"
         )
-    index = {term: i for i, term in enumerate(terms)}
-    ids = [[index.get(token, -2) for token in doc] for doc in docs]
-    # an unknown word (-2) breaks no window: it is removed before pairs are counted
-    counts = _cooccurrence([[i for i in doc if i >= 0] for doc in ids], len(terms), window)
+    counts, in_texts = _count_pool(texts, {term: i for i, term in enumerate(terms)}, window)
     u, s, _ = randomized_svd(_ppmi(counts), dim, n_iter=5, random_state=random_state)
     vectors = u * np.sqrt(s)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    in_docs = Counter(i for doc in ids for i in set(doc) if i >= 0)
-    df = np.array([in_docs[i] for i in range(len(terms))], dtype=np.float64)
-    weights = np.log((1 + len(docs)) / (1 + df)) + 1
+    weights = np.log((1 + len(texts)) / (1 + in_texts.astype(np.float64))) + 1
     return WordVectors(
         terms, np.round(vectors * _QUANT).astype(np.int8), weights.astype(np.float32)
     )

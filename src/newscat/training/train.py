@@ -45,7 +45,12 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..classifier.estimator import NewsClassifier
 from ..classifier.persistence import check_output, save_model
-from ..classifier.word_vectors import WordVectors, learn_word_vectors
+from ..classifier.word_vectors import (
+    VECTOR_SETTINGS,
+    WordVectors,
+    check_vector_settings,
+    learn_word_vectors,
+)
 from ..errors import DataError
 from ..readers.archive import iter_rows
 from ..readers.labelled import LabelledData, read_labelled
@@ -125,6 +130,10 @@ def load_recipe(path: str | os.PathLike) -> Recipe:
 
     vectors = raw.get("word_vectors")
     if vectors is not None:
+        try:
+            check_vector_settings({k: vectors[k] for k in VECTOR_SETTINGS if k in vectors})
+        except ValueError as exc:
+            raise DataError(f"{path}: {exc}") from None
         vectors = {**vectors, "pools": resolve(vectors.get("pools", []))}
 
     cv = raw.get("cross_validation", {})
@@ -199,7 +208,7 @@ def pool_word_vectors(settings: dict, segmenter: str) -> WordVectors:
     ]
     runtime = current()
     segmented = segment_texts(texts, segmenter, cache_dir=runtime.cache_dir, n_jobs=runtime.n_jobs)
-    options = {k: settings[k] for k in ("dim", "window", "min_count") if k in settings}
+    options = {k: settings[k] for k in VECTOR_SETTINGS if k in settings}
     return learn_word_vectors(segmented, **options, random_state=settings.get("seed", 0))
 
 

@@ -15,7 +15,8 @@ from newscat.classifier import word_vectors
 from newscat.classifier.word_vectors import MAX_WINDOW, WordVectors, learn_word_vectors
 from newscat.segmenters.registry import segment_texts
 from newscat.text.normalize import normalize_text
-from newscat.training.train import load_recipe, train_model
+from newscat.training import train
+from newscat.training.train import SegmentedPool, load_recipe, pool_word_vectors, train_model
 
 STORM = ["bão số 3 gây mưa lớn", "mưa lớn do bão kéo dài", "áp thấp mạnh lên thành bão"]
 THEFT = ["kẻ trộm đột nhập nhà dân", "công an bắt kẻ trộm xe", "trộm cắp tài sản bị bắt"]
@@ -168,6 +169,48 @@ def test_recipe_learns_vectors_from_its_pools(tmp_path, rows):
     assert isinstance(model.word_vectors, WordVectors) and model.word_vectors.dim == 8
     assert summary["word_vector_seconds"] is not None
     assert model.metadata_["training_data"]["word_vector_pools"] == [str(pool)]
+
+
+class Passes:
+    """Texts that count how often they are read."""
+
+    def __init__(self, texts):
+        self.texts, self.passes = texts, 0
+
+    def __iter__(self):
+        self.passes += 1
+        return iter(self.texts)
+
+
+def test_vectors_read_a_reiterable_pool_twice_without_holding_it(rows):
+    texts = segment_texts([normalize_text(r["text"]) for r in rows], "syllable", cache_dir=False)
+    pool = Passes(texts)
+    from_pool = learn_word_vectors(pool, dim=8, min_count=3)
+    from_list = learn_word_vectors(texts, dim=8, min_count=3)
+    from_iterator = learn_word_vectors(iter(texts), dim=8, min_count=3)
+    assert pool.passes == 2
+    for other in (from_list, from_iterator):
+        assert other.terms == from_pool.terms
+        np.testing.assert_array_equal(other.vectors, from_pool.vectors)
+        np.testing.assert_array_equal(other.weights, from_pool.weights)
+
+
+def test_pool_files_are_segmented_batch_by_batch_as_a_whole(tmp_path, rows, monkeypatch):
+    pools = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    for path, part in zip(pools, (rows[:40], rows[40:75])):
+        path.write_text("".join(json.dumps({"text": r["text"]}) + "\n" for r in part), "utf-8")
+    whole = list(SegmentedPool(pools, "syllable"))
+    monkeypatch.setattr(train, "POOL_BATCH", 7)
+    assert list(SegmentedPool(pools, "syllable")) == whole
+    texts = [normalize_text(r["text"]) for r in rows[:75]]
+    assert whole == segment_texts(texts, "syllable", cache_dir=False)
+
+
+def test_a_bad_pool_line_is_named(tmp_path):
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text('{"text": "Mưa lớn"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"pool\.jsonl line 2: invalid JSON"):
+        pool_word_vectors({"pools": [{"path": str(pool)}], "dim": 2}, "syllable")
 
 
 def test_an_altered_word_list_is_refused_by_its_hash(tmp_path, rows, vectors):

@@ -183,7 +183,7 @@ class WithArticleVectors(TransformerMixin, BaseEstimator):
         return sp.hstack([self.tfidf.transform(X), self.vectors.transform(X)], format="csr")
 
 
-def _known_ids(texts: list[str], index: dict[str, int]) -> Iterator[list[np.ndarray]]:
+def _known_ids(texts: Iterable[str], index: dict[str, int]) -> Iterator[list[np.ndarray]]:
     """The ids of the known words of each text (an unknown word is removed: it breaks no
     window), in lists of texts holding about :data:`_SLICE_TOKENS` known words."""
     get = index.get
@@ -221,7 +221,7 @@ def _pair_counts(texts_ids: list[np.ndarray], size: int, window: int) -> sp.csr_
     return counts
 
 
-def _count_pool(texts: list[str], index: dict[str, int], window: int) -> tuple:
+def _count_pool(texts: Iterable[str], index: dict[str, int], window: int) -> tuple:
     """Symmetric co-occurrence counts of the known words (float64, pairs weighted
     1/distance) and the number of texts each word occurs in.
 
@@ -285,12 +285,15 @@ def learn_word_vectors(
 ) -> WordVectors:
     """Learn word vectors from segmented texts (PPMI of co-occurrences + truncated SVD).
 
-    Words seen fewer than ``min_count`` times are left out; pairs of words up to
-    ``window`` tokens apart in one text count, the nearer the more. The SVD is
-    seeded with ``random_state`` and computed in float64: the same texts give the same
-    vectors on any CPU. (In float32 the SVD's last bits depend on which kernels the
-    linear-algebra library picks for the CPU, AVX2 or AVX-512, and about one int8 value
-    in 1,200 rounds the other way.)
+    The texts are read twice: ``segmented`` is a list, or any iterable that gives the
+    same texts each time it is iterated (such as
+    :class:`~newscat.training.train.SegmentedPool`, which holds no text in memory); a
+    one-pass iterator is read into a list first. Words seen fewer than ``min_count``
+    times are left out; pairs of words up to ``window`` tokens apart in one text count,
+    the nearer the more. The SVD is seeded with ``random_state`` and computed in
+    float64: the same texts give the same vectors on any CPU. (In float32 the SVD's last
+    bits depend on which kernels the linear-algebra library picks for the CPU, AVX2 or
+    AVX-512, and about one int8 value in 1,200 rounds the other way.)
 
     Examples
     --------
@@ -300,10 +303,12 @@ def learn_word_vectors(
     (8, 2)
     """
     check_vector_settings({"dim": dim, "window": window, "min_count": min_count})
-    texts = list(segmented)
+    texts = list(segmented) if isinstance(segmented, Iterator) else segmented  # read twice
     frequency: Counter[str] = Counter()
+    n_texts = 0
     for text in texts:
         frequency.update(text.lower().split())
+        n_texts += 1
     terms = sorted(
         (t for t, c in frequency.items() if c >= min_count), key=lambda t: (-frequency[t], t)
     )
@@ -316,7 +321,7 @@ def learn_word_vectors(
     u, s, _ = randomized_svd(_ppmi(counts), dim, n_iter=5, random_state=random_state)
     vectors = u * np.sqrt(s)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    weights = np.log((1 + len(texts)) / (1 + in_texts.astype(np.float64))) + 1
+    weights = np.log((1 + n_texts) / (1 + in_texts.astype(np.float64))) + 1
     return WordVectors(
         terms, np.round(vectors * _QUANT).astype(np.int8), weights.astype(np.float32)
     )

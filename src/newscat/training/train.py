@@ -35,8 +35,9 @@ import json
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -64,10 +65,15 @@ __all__ = [
     "load_recipe",
     "cross_validate",
     "data_slices",
+    "POOL_BATCH",
+    "SegmentedPool",
     "pool_word_vectors",
     "read_recipe_data",
     "train_model",
 ]
+
+# Pool texts normalised and segmented at a time when word vectors are learnt.
+POOL_BATCH = 50_000
 
 
 @dataclass
@@ -193,21 +199,47 @@ def _read_extra(entry: dict, known_ids: set[str]) -> LabelledData:
     return extra
 
 
+class SegmentedPool:
+    """The texts of unlabelled pool files, normalised and segmented like training texts,
+    read from the files again on each pass, :data:`POOL_BATCH` texts at a time through
+    the segmentation cache: no pool is held in memory, however large.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pool.jsonl"
+    >>> _ = path.write_text('{"text": "Mưa  lớn"}\\n{"text": "Bão"}\\n', encoding="utf-8")
+    >>> list(SegmentedPool([path], "syllable"))
+    ['Mưa lớn', 'Bão']
+    """
+
+    def __init__(self, paths: Sequence[str | os.PathLike], segmenter: str) -> None:
+        self.paths = list(paths)
+        self.segmenter = segmenter
+
+    def __iter__(self) -> Iterator[str]:
+        runtime = current()
+        texts = (
+            normalize_text(str(row.get("text") or ""))
+            for path in self.paths
+            for _, row in iter_rows(path)
+        )
+        while batch := list(islice(texts, POOL_BATCH)):
+            yield from segment_texts(
+                batch, self.segmenter, cache_dir=runtime.cache_dir, n_jobs=runtime.n_jobs
+            )
+
+
 def pool_word_vectors(settings: dict, segmenter: str) -> WordVectors:
     """Word vectors learnt from the unlabelled pools of a recipe's ``word_vectors`` entry.
 
-    The pools' texts are normalised and segmented like training texts (and cached).
+    The pools are read twice (:class:`SegmentedPool`): the second pass finds their
+    segmentation in the cache, unless the cache is off.
     """
     pools = settings.get("pools") or []
     if not pools:
         raise DataError("recipe 'word_vectors': 'pools' lists no file to learn vectors from")
-    texts = [
-        normalize_text(str(row.get("text") or ""))
-        for entry in pools
-        for _, row in iter_rows(entry["path"])
-    ]
-    runtime = current()
-    segmented = segment_texts(texts, segmenter, cache_dir=runtime.cache_dir, n_jobs=runtime.n_jobs)
+    segmented = SegmentedPool([entry["path"] for entry in pools], segmenter)
     options = {k: settings[k] for k in VECTOR_SETTINGS if k in settings}
     return learn_word_vectors(segmented, **options, random_state=settings.get("seed", 0))
 

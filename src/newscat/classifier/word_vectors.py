@@ -200,11 +200,10 @@ def _known_ids(texts: Iterable[str], index: dict[str, int]) -> Iterator[list[np.
         yield texts_ids
 
 
-def _pair_counts(texts_ids: list[np.ndarray], size: int, window: int) -> sp.csr_matrix:
+def _pair_counts(texts_ids: list[np.ndarray], size: int, window: int, scale: int) -> sp.csr_matrix:
     """Counts (int64) of word pairs ``(left, right)`` at most ``window`` apart within a
-    text, each weighted ``lcm(1, ..., window) // distance``: exact, whatever the order
-    in which they are summed."""
-    scale = math.lcm(*range(1, window + 1))
+    text, each weighted ``scale // distance`` (``scale`` a multiple of every distance):
+    exact, whatever the order in which they are summed."""
     lengths = np.fromiter(map(len, texts_ids), np.int64, count=len(texts_ids))
     ids = np.insert(np.concatenate(texts_ids), np.cumsum(lengths), -1)  # -1 ends a text
     text_no = np.cumsum(ids == -1)
@@ -228,15 +227,15 @@ def _count_pool(texts: Iterable[str], index: dict[str, int], window: int) -> tup
     Texts are read a slice at a time, so that memory grows with the number of distinct
     pairs, not with the size of the pool; the weights are summed as integers and divided
     once, so the counts do not depend on where the slices end."""
-    size = len(index)
+    size, scale = len(index), math.lcm(*range(1, window + 1))
     pairs = sp.csr_matrix((size, size), dtype=np.int64)
     in_texts = np.zeros(size, dtype=np.int64)
     for texts_ids in _known_ids(texts, index):
-        pairs = pairs + _pair_counts(texts_ids, size, window)
+        pairs = pairs + _pair_counts(texts_ids, size, window, scale)
         seen = [np.unique(ids) for ids in texts_ids]
         in_texts += np.bincount(np.concatenate(seen), minlength=size)
     counts = (pairs + pairs.T).tocsr().astype(np.float64)
-    counts.data /= math.lcm(*range(1, window + 1))
+    counts.data /= scale
     return counts, in_texts
 
 

@@ -147,6 +147,14 @@ def render_card(metadata: dict) -> str:
             f"from {pools} (PPMI + truncated SVD); each article's IDF-weighted mean vector "
             "joins its TF-IDF columns"
         ]
+    if metadata.get("neighbours"):
+        remembered, settings = metadata["neighbours"], metadata["params"]
+        lines += [
+            f"- neighbour votes: the article vectors of the {remembered['texts']:,} training "
+            f"texts are kept (int8); each label's decision value gets "
+            f"{settings['neighbour_weight']} x its similarity-weighted share among the "
+            f"{settings['neighbours']} most similar of them"
+        ]
     params = ", ".join(
         f"{k}={v!r}" for k, v in sorted(metadata["params"].items()) if k != "label_names"
     )

@@ -36,10 +36,11 @@ from .domain import (
     known_share,
     vietnamese_share,
 )
-from .explanation import explain_many, linear_model
+from .explanation import decision_model, explain_many, linear_model
 from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
 from .inputs import check_labels, check_texts
 from .nbsvm import NBSVMClassifier
+from .neighbours import NeighbourVotes
 from .prediction import Prediction, prediction_from_scores
 from .tfidf import TermVectorizer
 from .word_vectors import ArticleVectors, WithArticleVectors, WordVectors
@@ -142,6 +143,13 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         article vector, times ``vector_weight``, joins its TF-IDF columns.
     vector_weight : float
         Weight of the article vector beside the (unit-length) TF-IDF row.
+    neighbours : int
+        With word vectors and a calibrated classifier (``linearsvc``, ``nbsvm``,
+        ``sgd``): each label's decision value also gets ``neighbour_weight`` times its
+        share among the ``neighbours`` training texts with the most similar article
+        vectors (:mod:`newscat.classifier.neighbours`); 0 leaves them out.
+    neighbour_weight : float
+        Weight of those votes (each a share from 0 to 1).
 
     Examples
     --------
@@ -176,6 +184,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "word_vectors": [WordVectors, None],
         "vector_weight": [Interval(Real, 0, None, closed="neither")],
+        "neighbours": [Interval(Integral, 0, None, closed="left")],
+        "neighbour_weight": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -203,6 +213,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         random_state=0,
         word_vectors: WordVectors | None = None,
         vector_weight: float = 0.4,
+        neighbours: int = 0,
+        neighbour_weight: float = 0.5,
     ) -> None:
         self.segmenter = segmenter
         self.classifier = classifier
@@ -226,6 +238,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.word_vectors = word_vectors
         self.vector_weight = vector_weight
+        self.neighbours = neighbours
+        self.neighbour_weight = neighbour_weight
 
     # ----------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -241,6 +255,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "syllable_features=True needs a word segmenter: with segmenter='syllable' "
                 "the words already are syllables"
+            )
+        if self.neighbours and (self.word_vectors is None or self.classifier == "logreg"):
+            raise ValueError(
+                "neighbours > 0 needs word_vectors (texts are compared by their article "
+                "vectors) and a calibrated classifier (linearsvc, nbsvm or sgd)"
             )
         classes = sorted(set(labels))
         if len(classes) < 2:
@@ -313,6 +332,13 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             base = SGDClassifier(
                 alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state
             )
+        if self.neighbours:
+            base = NeighbourVotes(
+                base,
+                n_neighbors=self.neighbours,
+                weight=self.neighbour_weight,
+                dim=self.word_vectors.dim,
+            )
         counts = Counter(labels)
         rarest, smallest = min(counts.items(), key=lambda item: item[1])
         if smallest < 2:
@@ -361,7 +387,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def decision_function(self, X: Sequence[str], *, clean: bool | None = None) -> np.ndarray:
-        """Return the linear model's raw scores, one row per text, before calibration.
+        """Return the linear model's raw scores (with the neighbour votes, if any), one row
+        per text, before calibration.
 
         Columns are aligned with ``classes_`` (one column for two labels, as in
         scikit-learn); an empty text gets zeros. The calibrated scores of
@@ -378,10 +405,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "pipeline_")
         segmented = self._clean_normalise_segment(check_texts(X, "X"), clean)
         features = self.pipeline_.steps[0][1]
-        linear = linear_model(self.pipeline_.named_steps["model"])
+        scored = decision_model(self.pipeline_.named_steps["model"])
         columns = (len(self.classes_),) if len(self.classes_) > 2 else ()
         return _scores_of_filled(
-            segmented, columns, lambda texts: linear.decision_function(features.transform(texts))
+            segmented, columns, lambda texts: scored.decision_function(features.transform(texts))
         )
 
     def __sklearn_tags__(self):

@@ -11,13 +11,16 @@ label's coefficients, plus the label's intercept. The feature row holds
   by its length, so it is linear in the word counts once that length is fixed: a
   word's contribution is ``count × vector_weight / length`` (its *value*) times the
   dot product of its vector with the label's vector coefficients (its
-  *coefficient*).
+  *coefficient*);
+- in models with neighbour votes (:mod:`newscat.classifier.neighbours`), one more
+  contribution: the label's share of the votes of the most similar training texts
+  (its *value*) times the votes' weight (its *coefficient*).
 
 Every contribution is thus ``value × coefficient``, and the contributions of all
 terms plus the intercept are the decision value, exactly (up to float rounding).
 Terms are shown as readable Vietnamese: ``_`` between syllables becomes a space and
 the syllable mark is dropped; :attr:`Contribution.kind` says which kind of term it
-is (``"words"``, ``"syllables"`` or ``"word vector"``).
+is (``"words"``, ``"syllables"``, ``"word vector"`` or ``"neighbours"``).
 
 The labels explained are the predicted one and the runner-up, ranked by the
 calibrated scores (which rank the labels as the decision values do).
@@ -40,11 +43,13 @@ from ..errors import DataError
 from .calibrated import calibrated_scores
 from .features import SYLLABLE_MARK
 from .inputs import check_texts
+from .neighbours import NeighbourVotes
 from .prediction import Prediction
 
 __all__ = [
     "Contribution",
     "class_terms",
+    "decision_model",
     "linear_model",
     "Explanation",
     "LabelExplanation",
@@ -58,11 +63,17 @@ CLASS_TERMS = 15  # terms listed per class by class_terms
 _TERM_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def linear_model(model):
-    """The linear model itself, inside its calibration when it has one."""
+def decision_model(model):
+    """The model whose decision values are scored: inside its calibration when it has one."""
     if isinstance(model, CalibratedClassifierCV):
         return model.calibrated_classifiers_[0].estimator
     return model
+
+
+def linear_model(model):
+    """The linear model itself, inside its calibration and neighbour votes when it has them."""
+    model = decision_model(model)
+    return model.estimator_ if isinstance(model, NeighbourVotes) else model
 
 
 def readable_term(term: str) -> tuple[str, str]:
@@ -192,24 +203,31 @@ class _Explainer:
         self.model = model
         self.features = model.pipeline_.steps[0][1]
         self.calibrated = model.pipeline_.named_steps["model"]
+        self.scored = decision_model(self.calibrated)
         linear = linear_model(self.calibrated)
         coef = np.asarray(linear.coef_, dtype=np.float64)
         intercept = np.asarray(linear.intercept_, dtype=np.float64)
         if len(model.classes_) == 2:  # one column: positive for classes_[1]
             coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
         self.coef, self.intercept = coef, intercept
-        self.linear = linear
         self.names = _term_names(model.tfidf_)
         self.n_terms = len(self.names)
         self.vectors = model.word_vectors
 
     def decision(self, X) -> np.ndarray:
         """The decision values, one column per class (two for a binary model)."""
-        values = self.linear.decision_function(X)
-        return np.column_stack([-values, values]) if values.ndim == 1 else values
+        return _two_columns(self.scored.decision_function(X))
 
-    def label_terms(self, row, segmented: str, k: int) -> list[Contribution]:
-        """Every non-zero contribution to class ``k``'s decision value, largest first."""
+    def votes(self, X) -> np.ndarray | None:
+        """What the neighbour votes add to each class's decision value, divided by
+        their weight (None without neighbour votes)."""
+        if not isinstance(self.scored, NeighbourVotes):
+            return None
+        return _two_columns(self.scored.vote_decision(X) / self.scored.weight)
+
+    def label_terms(self, row, segmented: str, k: int, votes=None) -> list[Contribution]:
+        """Every non-zero contribution to class ``k``'s decision value, largest first;
+        ``votes`` is the row of :meth:`votes`."""
         coef = self.coef[k]
         terms = []
         for column, value in zip(row.indices, row.data):
@@ -219,6 +237,11 @@ class _Explainer:
                 terms.append(Contribution(text, kind, float(value), weight, float(value) * weight))
         if self.vectors is not None:
             terms += self._vector_terms(segmented, coef[self.n_terms :])
+        if votes is not None:
+            name = f"{self.scored.n_neighbors} most similar training texts"
+            weight = float(self.scored.weight)
+            value = float(votes[k])
+            terms.append(Contribution(name, "neighbours", value, weight, value * weight))
         terms = [t for t in terms if t.contribution != 0]
         return sorted(terms, key=lambda t: -t.contribution)
 
@@ -238,6 +261,12 @@ class _Explainer:
             Contribution(readable_term(w)[0], "word vector", float(v), float(c), float(v * c))
             for w, v, c in zip(words, values, weights)
         ]
+
+
+def _two_columns(values: np.ndarray) -> np.ndarray:
+    """One column per class: a binary model's single column ``d`` becomes ``(-d, d)``."""
+    values = values.reshape(len(values), -1)
+    return np.hstack([-values, values]) if values.shape[1] == 1 else values
 
 
 def _check_top(top) -> int:
@@ -284,6 +313,7 @@ def explain_many(
     X = explainer.features.transform([segmented[i] for i in filled]).tocsr()
     proba = calibrated_scores(explainer.calibrated, X)
     decision = explainer.decision(X)
+    votes = explainer.votes(X)
     names = model.label_names or {}
     for row_no, i in enumerate(filled):
         prediction = model._prediction(proba[row_no], top_k, model._out_of_domain(segmented[i]))
@@ -300,7 +330,11 @@ def explain_many(
                     score=float(proba[row_no, k]),
                     decision=float(decision[row_no, k]),
                     intercept=float(explainer.intercept[k]),
-                    terms=tuple(explainer.label_terms(X[row_no], segmented[i], k)),
+                    terms=tuple(
+                        explainer.label_terms(
+                            X[row_no], segmented[i], k, None if votes is None else votes[row_no]
+                        )
+                    ),
                     top=top,
                 )
             )

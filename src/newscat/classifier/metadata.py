@@ -39,6 +39,7 @@ FORMAT_VERSION = 2
 MAX_METADATA_BYTES = 1_000_000
 MAX_LABELS = 1_000
 MAX_TERMS = 10_000_000
+MAX_TEXTS = 10_000_000  # training texts a model with neighbour votes remembers
 MAX_VOCABULARY_BYTES = 256 * 2**20
 MAX_STATE_BYTES = 2 * 2**30
 MAX_DEPTH = 16
@@ -219,6 +220,8 @@ PARAM_FIELDS: dict[str, Check] = {
         _const(None), _integer(0, 2**32 - 1), expected="null or an integer seed"
     ),
     "vector_weight": _real(0.0, 100.0, open_low=True),
+    "neighbours": _integer(0, 1_000),
+    "neighbour_weight": _real(0.0, 100.0, open_low=True),
 }
 
 
@@ -259,6 +262,9 @@ METADATA_FIELDS: dict[str, Check] = {
             "bytes": _integer(1, MAX_VOCABULARY_BYTES),
             "sha256": _sha256,
         }
+    ),
+    "neighbours": _record(
+        {"texts": _integer(1, MAX_TEXTS), "dimensions": _integer(1, 1_000)}
     ),
     "training_data": _free,
     "metrics": _free,

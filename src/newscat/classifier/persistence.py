@@ -16,7 +16,9 @@ instead of unpickling: every type in the file is checked against
 is refused. The vocabulary is plain text; the TF-IDF step is rebuilt from the
 model's parameters, its terms and weights. A model with word vectors
 (:mod:`newscat.classifier.word_vectors`) also stores the int8 vectors and their IDF weights in
-``model.skops``; a model saved without them loads as before.
+``model.skops``; a model saved without them loads as before. A model with neighbour
+votes (:mod:`newscat.classifier.neighbours`) holds the int8 article vector and label of
+each training text inside its linear model, and ``metadata.json`` says how many.
 
 A model folder is data from anywhere and is checked before use: ``metadata.json``
 against the schema of :mod:`newscat.classifier.metadata`; every file is read only if it is a
@@ -57,6 +59,7 @@ from .._version import __version__
 from ..durable import fsync_file, fsync_folder
 from ..errors import ModelError, ModelVersionWarning, UntrustedModelError
 from .estimator import NewsClassifier, store_coefficients_for_prediction
+from .explanation import decision_model
 from .metadata import (
     DATA_PARAMS,
     FORMAT,
@@ -65,6 +68,7 @@ from .metadata import (
     MAX_STATE_BYTES,
     check_metadata,
 )
+from .neighbours import NeighbourVotes
 from .word_vectors import WordVectors
 
 __all__ = [
@@ -87,6 +91,7 @@ TRUSTED_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._TemperatureScaling",
     "newscat.classifier.nbsvm.NBSVMClassifier",
+    "newscat.classifier.neighbours.NeighbourVotes",
 )
 _SCHEMA_MEMBER = "schema.json"
 _MAX_SCHEMA_BYTES = 16 * 2**20
@@ -156,6 +161,9 @@ def save_model(
             "dimensions": model.word_vectors.dim,
             **_size_and_hash(words),
         }
+    scored = decision_model(state["model"])
+    if isinstance(scored, NeighbourVotes):
+        extra["neighbours"] = {"texts": len(scored.memory_), "dimensions": scored.dim}
     state = sio.dumps(state, compression=zipfile.ZIP_DEFLATED)
     metadata = {
         "format": FORMAT,
@@ -457,12 +465,16 @@ def _state_limits(metadata: dict) -> tuple[int, int]:
     describes can hold.
 
     The largest arrays are the linear model's coefficients (labels x inputs), the
-    TF-IDF weights (terms) and the word vectors (words x dimensions), at most 8 bytes
-    a number.
+    TF-IDF weights (terms), the word vectors (words x dimensions) and the article
+    vectors of a model with neighbour votes (texts x dimensions), at most 8 bytes a
+    number.
     """
     words = metadata.get("word_vectors", {"terms": 0, "dimensions": 0})
+    texts = metadata.get("neighbours", {"texts": 0, "dimensions": 0})
     coefficients = _n_inputs(metadata) * len(metadata["labels"])
-    numbers = max(coefficients, words["terms"] * words["dimensions"])
+    numbers = max(
+        coefficients, words["terms"] * words["dimensions"], texts["texts"] * texts["dimensions"]
+    )
     largest = 8 * numbers + _NPY_HEADER_SLACK
     return largest, 4 * largest + _MAX_SCHEMA_BYTES
 
@@ -578,6 +590,47 @@ def _check_estimator(model, metadata: dict, where: str) -> None:
         )
     if [str(c) for c in getattr(model, "classes_", [])] != metadata["labels"]:
         raise ModelError(f"{where}: its labels do not match the labels in {METADATA_FILE}")
+    scored = decision_model(model)
+    has_votes = isinstance(scored, NeighbourVotes)
+    if has_votes != ("neighbours" in metadata):
+        raise ModelError(
+            f"{where}: the model {'has' if has_votes else 'has no'} neighbour votes, "
+            f"{METADATA_FILE} {'records none' if has_votes else 'records them'}"
+        )
+    if has_votes:
+        _check_neighbours(scored, metadata, where)
+
+
+def _check_neighbours(scored: NeighbourVotes, metadata: dict, where: str) -> None:
+    """The remembered article vectors and labels of a model with neighbour votes."""
+    recorded, params = metadata["neighbours"], metadata["params"]
+    shape = (recorded["texts"], recorded["dimensions"])
+    settings = (scored.n_neighbors, scored.weight, scored.dim)
+    expected = (
+        params.get("neighbours"),
+        params.get("neighbour_weight"),
+        metadata.get("word_vectors", {}).get("dimensions"),
+    )
+    if settings != expected or recorded["dimensions"] != scored.dim:
+        raise ModelError(
+            f"{where}: neighbour votes (neighbours, weight, dimensions) {settings} do not "
+            f"match {METADATA_FILE}'s {expected}"
+        )
+    _check_array(
+        scored.memory_, shape, _int8, f"int8 article vectors of shape {shape}", f"{where} memory_"
+    )
+    n_labels = len(metadata["labels"])
+
+    def label_numbers(labels: np.ndarray) -> bool:
+        return labels.dtype.kind == "i" and bool(((labels >= 0) & (labels < n_labels)).all())
+
+    _check_array(
+        scored.memory_labels_,
+        shape[:1],
+        label_numbers,
+        f"{shape[0]:,} label numbers from 0 to {n_labels - 1}",
+        f"{where} memory_labels_",
+    )
 
 
 def _check_word_vectors(vectors, metadata: dict, where: str) -> None:

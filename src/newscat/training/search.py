@@ -50,6 +50,8 @@ SEARCHABLE = (
     "classifier",
     "max_df",
     "min_df",
+    "neighbour_weight",
+    "neighbours",
     "ngram_range",
     "sublinear_tf",
     "syllable_features",
@@ -82,8 +84,8 @@ def check_grid(grid: object, model: NewsClassifier, where: str = "grid") -> dict
     Traceback (most recent call last):
     ...
     newscat.errors.DataError: g.json: unknown parameter 'gamma'; a grid may set C, alpha, \
-class_weight, classifier, max_df, min_df, ngram_range, sublinear_tf, syllable_features, \
-title_weight, vector_weight
+class_weight, classifier, max_df, min_df, neighbour_weight, neighbours, ngram_range, \
+sublinear_tf, syllable_features, title_weight, vector_weight
     >>> check_grid({"C": [1, -2]}, model, "g.json")
     Traceback (most recent call last):
     ...

@@ -1,0 +1,145 @@
+"""A linear model's decision values, joined by the votes of the most similar training articles.
+
+A linear model weighs each term on its own; two articles about the same kind of event
+can share few terms, most of all when each is a headline and one sentence. Their
+article vectors (:mod:`newscat.classifier.word_vectors`) are close all the same.
+:class:`NeighbourVotes` keeps the article vector of every training text (int8, unit
+length times 127) and adds to each label's decision value ``weight`` times the share
+of that label among the ``n_neighbors`` training texts nearest by cosine similarity,
+each counted by its similarity. The result is still a decision value per label, so
+calibration, uncertainty and explanations work as for the linear model alone; the
+votes are one more contribution (:mod:`newscat.classifier.explanation`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["NeighbourVotes", "linear_decision"]
+
+_QUANT = 127.0
+# Each fitted model's remembered vectors as float32 (/ 127), built on first use and not
+# saved with the model: the int8 copy is a quarter of the size.
+_MEMORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def linear_decision(linear, X) -> np.ndarray:
+    """``X @ coef_.T + intercept_``: a fitted linear model's decision values without
+    scikit-learn's input checks (one column for two labels, as scikit-learn gives).
+
+    Examples
+    --------
+    >>> from sklearn.svm import LinearSVC
+    >>> X, y = np.array([[0.0, 1], [1, 0]] * 3), [0, 1] * 3
+    >>> svm = LinearSVC().fit(X, y)
+    >>> bool(np.allclose(linear_decision(svm, X).ravel(), svm.decision_function(X)))
+    True
+    """
+    return np.asarray(X @ linear.coef_.T) + linear.intercept_
+
+
+def _unit_rows(block) -> np.ndarray:
+    rows = np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.maximum(norms, 1e-9)
+
+
+class NeighbourVotes(ClassifierMixin, BaseEstimator):
+    """A linear model plus ``weight`` times the label shares of the nearest training texts.
+
+    Parameters
+    ----------
+    estimator : linear classifier
+        Fitted on all columns; its decision values are the base of the scores.
+    n_neighbors : int
+        How many training texts vote for each text.
+    weight : float
+        Weight of the votes (each between 0 and 1) beside the decision values.
+    dim : int
+        The last ``dim`` columns of ``X`` are the article vector the neighbours are
+        found by.
+
+    Examples
+    --------
+    >>> from sklearn.svm import LinearSVC
+    >>> X = np.array([[1.0, 0, 1, 0], [0, 1, 0, 1], [1, 0, 0.9, 0.1], [0, 1, 0.1, 0.9]])
+    >>> model = NeighbourVotes(LinearSVC(), n_neighbors=1, weight=0.5, dim=2)
+    >>> model = model.fit(X, ["a", "b", "a", "b"])
+    >>> model.votes(np.array([[0.0, 0, 0.2, 1]])).tolist()
+    [[0.0, 1.0]]
+    >>> model.predict(np.array([[0.0, 0, 0.2, 1]])).tolist()
+    ['b']
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [object],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "weight": [Interval(Real, 0, None, closed="left")],
+        "dim": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, estimator, *, n_neighbors: int = 5, weight: float = 0.5, dim: int = 150):
+        self.estimator = estimator
+        self.n_neighbors = n_neighbors
+        self.weight = weight
+        self.dim = dim
+
+    def fit(self, X, y) -> NeighbourVotes:
+        """Fit the linear model and remember each text's article vector and label."""
+        self._validate_params()
+        if self.dim > X.shape[1]:
+            raise ValueError(f"dim={self.dim} is more than the {X.shape[1]} columns of X")
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        self.classes_ = self.estimator_.classes_
+        self.n_features_in_ = X.shape[1]
+        rows = _unit_rows(X[:, X.shape[1] - self.dim :])
+        self.memory_ = np.round(rows * _QUANT).astype(np.int8)
+        index = {label: i for i, label in enumerate(self.classes_)}
+        self.memory_labels_ = np.array([index[label] for label in y], dtype=np.int32)
+        return self
+
+    def votes(self, X) -> np.ndarray:
+        """Each label's share (0 to 1) among the ``n_neighbors`` training texts most
+        similar to each row of ``X``, each counted by its cosine similarity (those
+        below 0 not at all); a text similar to none gets zeros."""
+        check_is_fitted(self, "memory_")
+        memory = _MEMORY.get(self)
+        if memory is None:
+            memory = _MEMORY[self] = self.memory_.T.astype(np.float32) / _QUANT
+        similarity = _unit_rows(X[:, X.shape[1] - self.dim :]) @ memory
+        k = min(self.n_neighbors, similarity.shape[1])
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        weights = np.take_along_axis(similarity, nearest, axis=1).clip(min=0)
+        votes = np.zeros((len(similarity), len(self.classes_)))
+        rows = np.arange(len(similarity))[:, None]
+        np.add.at(votes, (rows, self.memory_labels_[nearest]), weights)
+        totals = votes.sum(axis=1, keepdims=True)
+        return np.divide(votes, totals, out=np.zeros_like(votes), where=totals > 0)
+
+    def vote_decision(self, X) -> np.ndarray:
+        """What the votes add to the decision values (one column for two labels)."""
+        added = self.weight * self.votes(X)
+        return added[:, 1:] - added[:, :1] if len(self.classes_) == 2 else added
+
+    def decision_values(self, X) -> np.ndarray:
+        """The linear model's decision values plus the weighted votes, always 2-D."""
+        return linear_decision(self.estimator_, X) + self.vote_decision(X)
+
+    def decision_function(self, X) -> np.ndarray:
+        """:meth:`decision_values`, one-dimensional for two labels (as scikit-learn's)."""
+        decision = self.decision_values(X)
+        return decision.ravel() if decision.shape[1] == 1 else decision
+
+    def predict(self, X) -> np.ndarray:
+        """The label with the highest decision value."""
+        decision = self.decision_function(X)
+        if decision.ndim == 1:
+            return self.classes_[(decision > 0).astype(int)]
+        return self.classes_[decision.argmax(axis=1)]

@@ -114,12 +114,13 @@ class NeighbourVotes(ClassifierMixin, BaseEstimator):
         if memory is None:
             memory = _MEMORY[self] = self.memory_.T.astype(np.float32) / _QUANT
         similarity = _unit_rows(X[:, X.shape[1] - self.dim :]) @ memory
+        rows, n_classes = len(similarity), len(self.classes_)
         k = min(self.n_neighbors, similarity.shape[1])
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
         weights = np.take_along_axis(similarity, nearest, axis=1).clip(min=0)
-        votes = np.zeros((len(similarity), len(self.classes_)))
-        rows = np.arange(len(similarity))[:, None]
-        np.add.at(votes, (rows, self.memory_labels_[nearest]), weights)
+        cells = self.memory_labels_[nearest] + n_classes * np.arange(rows)[:, None]
+        votes = np.bincount(cells.ravel(), weights.ravel(), minlength=rows * n_classes)
+        votes = votes.reshape(rows, n_classes)
         totals = votes.sum(axis=1, keepdims=True)
         return np.divide(votes, totals, out=np.zeros_like(votes), where=totals > 0)
 

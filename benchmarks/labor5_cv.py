@@ -33,10 +33,11 @@ RECIPE = Path(__file__).resolve().parents[1] / "data" / "labor5.json"
 # name: (parameter changes, uses the word vectors)
 VARIANTS = {
     "shipped recipe": ({}, True),
+    "no neighbour votes": ({"neighbours": 0}, True),
     "LinearSVC instead of NBSVM": ({"classifier": "linearsvc"}, True),
-    "no word vectors": ({}, False),
+    "no word vectors (nor neighbour votes)": ({"neighbours": 0}, False),
     "plain recipe (LinearSVC, no word vectors, min_df 1)": (
-        {"classifier": "linearsvc", "min_df": 1},
+        {"classifier": "linearsvc", "min_df": 1, "neighbours": 0},
         False,
     ),
 }

@@ -41,11 +41,11 @@ def _check_exact(model, texts, explanations):
 
 
 def test_shipped_model_explanations_add_up_to_the_decision_value():
-    model = newscat.load()  # TF-IDF of words and syllables plus word vectors
+    model = newscat.load()  # TF-IDF of words and syllables, word vectors, neighbour votes
     explanations = explain_many(model, ARTICLES, top=5)
     assert _check_exact(model, ARTICLES, explanations) == 2 * len(ARTICLES)
     kinds = {t.kind for e in explanations for label in e.labels for t in label.terms}
-    assert kinds == {"words", "syllables", "word vector"}
+    assert kinds == {"words", "syllables", "word vector", "neighbours"}
     # the word vectors contribute, so leaving them out would not add up
     first = explanations[0].labels[0]
     without = sum(t.contribution for t in first.terms if t.kind != "word vector")

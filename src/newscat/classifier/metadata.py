@@ -263,9 +263,7 @@ METADATA_FIELDS: dict[str, Check] = {
             "sha256": _sha256,
         }
     ),
-    "neighbours": _record(
-        {"texts": _integer(1, MAX_TEXTS), "dimensions": _integer(1, 1_000)}
-    ),
+    "neighbours": _record({"texts": _integer(1, MAX_TEXTS), "dimensions": _integer(1, 1_000)}),
     "training_data": _free,
     "metrics": _free,
     "description": _text(20_000),

@@ -24,6 +24,8 @@ from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .prediction import labels_by_decision
+
 __all__ = ["NBSVMClassifier", "log_count_ratios"]
 
 
@@ -150,7 +152,4 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The label of each row: the highest decision value."""
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[scores.argmax(axis=1)]
+        return labels_by_decision(self.classes_, self.decision_function(X))

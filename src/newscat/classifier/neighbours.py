@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from .prediction import labels_by_decision
+
 __all__ = ["NeighbourVotes", "linear_decision"]
 
 _QUANT = 127.0
@@ -140,7 +142,4 @@ class NeighbourVotes(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The label with the highest decision value."""
-        decision = self.decision_function(X)
-        if decision.ndim == 1:
-            return self.classes_[(decision > 0).astype(int)]
-        return self.classes_[decision.argmax(axis=1)]
+        return labels_by_decision(self.classes_, self.decision_function(X))

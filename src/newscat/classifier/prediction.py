@@ -1,4 +1,5 @@
-"""A labelled text (:class:`Prediction`) and the rule that makes it uncertain.
+"""A labelled text (:class:`Prediction`), the rule that makes it uncertain, and the label a
+row of decision values picks (:func:`labels_by_decision`).
 
 A result is uncertain, with the reason, when the text is out of domain
 (:mod:`newscat.classifier.domain`), its top score is below ``min_score``, or its top
@@ -14,7 +15,24 @@ import numpy as np
 
 from ..schema import PREDICTION_FIELDS, RESULT_SCHEMA, plain_value
 
-__all__ = ["Prediction", "prediction_from_scores"]
+__all__ = ["Prediction", "labels_by_decision", "prediction_from_scores"]
+
+
+def labels_by_decision(classes: np.ndarray, decision: np.ndarray) -> np.ndarray:
+    """The label of each row's highest decision value; with one value per row (two
+    labels, as scikit-learn gives them), ``classes[1]`` when it is above 0.
+
+    Examples
+    --------
+    >>> classes = np.array(["crime", "weather"])
+    >>> labels_by_decision(classes, np.array([0.5, -0.2])).tolist()
+    ['weather', 'crime']
+    >>> labels_by_decision(classes, np.array([[0.1, 0.3]])).tolist()
+    ['weather']
+    """
+    if decision.ndim == 1:
+        return classes[(decision > 0).astype(int)]
+    return classes[decision.argmax(axis=1)]
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,15 @@ def test_remembered_labels_out_of_range_are_refused(tmp_path):
     folder = save_model(model, tmp_path / "m")
     with pytest.raises(ModelError, match="memory_labels_: expected 18 label numbers from 0 to 2"):
         load_model(folder)
+
+
+def test_many_texts_are_compared_a_slice_at_a_time_with_the_same_votes(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5))
+    labels = rng.choice(["a", "b", "c"], size=300)
+    model = NeighbourVotes(LinearSVC(), n_neighbors=4, weight=1.0, dim=3).fit(X, labels)
+    queries = rng.normal(size=(50, 5))
+    whole = model.votes(queries)
+    monkeypatch.setattr("newscat.classifier.neighbours._SLICE_CELLS", 7 * 300)  # 7 rows a slice
+    np.testing.assert_array_equal(model.votes(queries), whole)
+    assert model.votes(queries[:0]).shape == (0, 3)

@@ -30,6 +30,9 @@ _QUANT = 127.0
 # Each fitted model's remembered vectors as float32 (/ 127), built on first use and not
 # saved with the model: the int8 copy is a quarter of the size.
 _MEMORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Similarities computed at once (texts x remembered texts; 16 MB of float32): labelling
+# 50,000 texts against 34,000 remembered ones in one piece would take tens of GB.
+_SLICE_CELLS = 4_000_000
 
 
 def linear_decision(linear, X) -> np.ndarray:
@@ -110,12 +113,24 @@ class NeighbourVotes(ClassifierMixin, BaseEstimator):
     def votes(self, X) -> np.ndarray:
         """Each label's share (0 to 1) among the ``n_neighbors`` training texts most
         similar to each row of ``X``, each counted by its cosine similarity (those
-        below 0 not at all); a text similar to none gets zeros."""
+        below 0 not at all); a text similar to none gets zeros.
+
+        Rows are compared with the training texts a slice at a time (about
+        :data:`_SLICE_CELLS` similarities), so that memory does not grow with ``X``.
+        """
         check_is_fitted(self, "memory_")
         memory = _MEMORY.get(self)
         if memory is None:
             memory = _MEMORY[self] = self.memory_.T.astype(np.float32) / _QUANT
-        similarity = _unit_rows(X[:, X.shape[1] - self.dim :]) @ memory
+        vectors = _unit_rows(X[:, X.shape[1] - self.dim :])
+        step = max(1, _SLICE_CELLS // memory.shape[1])
+        votes = np.zeros((len(vectors), len(self.classes_)))
+        for start in range(0, len(vectors), step):
+            votes[start : start + step] = self._slice_votes(vectors[start : start + step], memory)
+        return votes
+
+    def _slice_votes(self, vectors: np.ndarray, memory: np.ndarray) -> np.ndarray:
+        similarity = vectors @ memory
         rows, n_classes = len(similarity), len(self.classes_)
         k = min(self.n_neighbors, similarity.shape[1])
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]

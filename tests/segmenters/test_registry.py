@@ -1,7 +1,12 @@
+import multiprocessing
+import shutil
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from newscat.segmenters.cache import SegmentCache
-from newscat.segmenters.registry import get_segmenter, segment_texts
+from newscat.segmenters.registry import _KEEP_OPEN, _OPEN_CACHES, get_segmenter, segment_texts
 
 
 def test_underthesea_joins_compound_words():
@@ -74,3 +79,48 @@ def test_damaged_cache_database_warns(tmp_path):
     (tmp_path / "segments.sqlite").write_bytes(b"this is not a database" * 100)
     with pytest.warns(UserWarning, match="cannot be used"):
         assert segment_texts(["Mưa to"], "syllable", cache_dir=tmp_path) == ["Mưa to"]
+
+
+def test_calls_reuse_one_connection_per_thread(tmp_path, monkeypatch):
+    segment_texts(["Mưa to"], "syllable", cache_dir=tmp_path)
+    opened = []
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k)
+    )
+    for i in range(5):
+        segment_texts([f"Bão số {i}"], "syllable", cache_dir=tmp_path)
+    assert opened == []
+    with ThreadPoolExecutor(1) as pool:  # another thread opens its own
+        done = pool.submit(segment_texts, ["Bão số 1"], "syllable", cache_dir=tmp_path)
+        assert done.result() == ["Bão số 1"]
+    assert len(opened) == 1
+
+
+def test_a_forked_process_writes_through_its_own_connection(tmp_path):
+    segment_texts(["Mưa to"], "syllable", cache_dir=tmp_path)
+    process = multiprocessing.get_context("fork").Process(
+        target=segment_texts, args=(["Nắng nóng"], "syllable"), kwargs={"cache_dir": tmp_path}
+    )
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    assert SegmentCache(tmp_path).get_many(get_segmenter("syllable").id, ["Nắng nóng"]) == [
+        "Nắng nóng"
+    ]
+
+
+def test_a_deleted_cache_folder_is_made_again(tmp_path):
+    folder = tmp_path / "cache"
+    segment_texts(["Mưa to"], "syllable", cache_dir=folder)
+    shutil.rmtree(folder)
+    segment_texts(["Bão lớn"], "syllable", cache_dir=folder)
+    cached = SegmentCache(folder).get_many(get_segmenter("syllable").id, ["Bão lớn"])
+    assert cached == ["Bão lớn"]
+
+
+def test_only_the_last_caches_stay_open(tmp_path):
+    folders = [tmp_path / str(i) for i in range(10)]
+    for folder in folders:
+        segment_texts(["Mưa to"], "syllable", cache_dir=folder)
+    assert list(_OPEN_CACHES) == [str(folder) for folder in folders[-_KEEP_OPEN:]]

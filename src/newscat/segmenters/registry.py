@@ -16,6 +16,7 @@ added to :data:`SEGMENTERS` here; the command line offers every name in it.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import warnings
 from collections.abc import Callable, Sequence
@@ -26,6 +27,11 @@ from .syllable import SyllableSegmenter
 from .underthesea_crf import UndertheseaSegmenter
 
 __all__ = ["Segmenter", "SEGMENTERS", "get_segmenter", "segment_texts"]
+
+# The caches opened last, by folder, oldest first (see _open_cache); each holds an open
+# database connection per thread that used it.
+_OPEN_CACHES: dict[str, SegmentCache] = {}
+_KEEP_OPEN = 4
 
 
 def _dictionary_segmenter() -> Segmenter:
@@ -109,9 +115,22 @@ def segment_texts(
 
 
 def _open_cache(directory) -> SegmentCache | None:
-    """The cache in ``directory``, or ``None`` (with a warning) where it cannot be used."""
+    """The cache in ``directory``, or ``None`` (with a warning) where it cannot be used.
+
+    The last :data:`_KEEP_OPEN` caches opened are kept for the next calls (until their
+    file is gone), so that labelling one article does not open a database each time.
+    """
+    key = os.fspath(directory)
+    cache = _OPEN_CACHES.get(key)
+    if cache is not None and cache.path.exists():
+        return cache
     try:
-        return SegmentCache(directory)
+        cache = SegmentCache(directory)
+        _OPEN_CACHES.pop(key, None)
+        while len(_OPEN_CACHES) >= _KEEP_OPEN:
+            del _OPEN_CACHES[next(iter(_OPEN_CACHES))]
+        _OPEN_CACHES[key] = cache
+        return cache
     except (OSError, sqlite3.Error) as exc:
         warnings.warn(
             f"segmentation cache in {directory} cannot be used ({exc}); segmenting without it",

@@ -132,9 +132,13 @@ def anchor_loop(texts: list[str]) -> dict:
 
 
 def profile(archive: Path) -> list[tuple[str, float]]:
-    """Seconds of each stage of scoring ``archive`` with the shipped model, in order."""
+    """Seconds of each stage of scoring ``archive`` with the shipped model, in order, on
+    one BLAS thread as ``newscat score`` runs."""
+    from threadpoolctl import threadpool_limits
+
     import newscat
     from newscat.classifier.features import repeat_title
+    from newscat.scoring.batch import SCORING_BLAS_THREADS
     from newscat.segmenters.registry import segment_texts
     from newscat.text.normalize import normalize_text
     from newscat.text.pages import clean_page
@@ -167,7 +171,8 @@ def profile(archive: Path) -> list[tuple[str, float]]:
     X_terms = stage("TF-IDF", tfidf.transform, filled)
     X_vectors = stage("word vectors", vectors.transform, filled)
     X = stage("stack columns", lambda: sp.hstack([X_terms, X_vectors]).tocsr())
-    proba = stage("linear model + calibration", linear.predict_proba, X)
+    with threadpool_limits(SCORING_BLAS_THREADS, user_api="blas"):
+        proba = stage("linear model + neighbour votes + calibration", linear.predict_proba, X)
 
     def write() -> int:
         out = 0

@@ -161,3 +161,10 @@ def test_many_texts_are_compared_a_slice_at_a_time_with_the_same_votes(monkeypat
     monkeypatch.setattr("newscat.classifier.neighbours._SLICE_CELLS", 7 * 300)  # 7 rows a slice
     np.testing.assert_array_equal(model.votes(queries), whole)
     assert model.votes(queries[:0]).shape == (0, 3)
+
+
+@pytest.mark.parametrize("params", [{"weight": 0.0}, {"n_neighbors": 0}, {"dim": 9}])
+def test_unusable_settings_are_refused_when_fitting(params):
+    X = np.eye(4)
+    with pytest.raises(ValueError, match="weight|n_neighbors|dim=9"):
+        NeighbourVotes(LinearSVC(), **{"n_neighbors": 1, "dim": 2, **params}).fit(X, list("abab"))

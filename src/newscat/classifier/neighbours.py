@@ -66,7 +66,7 @@ class NeighbourVotes(ClassifierMixin, BaseEstimator):
     n_neighbors : int
         How many training texts vote for each text.
     weight : float
-        Weight of the votes (each between 0 and 1) beside the decision values.
+        Weight (above 0) of the votes, each between 0 and 1, beside the decision values.
     dim : int
         The last ``dim`` columns of ``X`` are the article vector the neighbours are
         found by.
@@ -86,7 +86,7 @@ class NeighbourVotes(ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [object],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "weight": [Interval(Real, 0, None, closed="left")],
+        "weight": [Interval(Real, 0, None, closed="neither")],
         "dim": [Interval(Integral, 1, None, closed="left")],
     }
 

@@ -13,10 +13,10 @@ newscat's speed per core as a ratio to the plain loop.
     python benchmarks/score.py --profile --records 4000   # seconds per stage per MB
 
 ``--profile`` runs the stages of the shipped model one after another on the first
-records of the archive, in this process and without the segmentation cache, and
-prints the CPU time of each stage (read, clean, normalise, segment, TF-IDF, word
-vectors, linear model + calibration, domain checks + write) in seconds and seconds
-per MB of text.
+records of the archive, in this process, in the batches ``newscat score`` labels at a
+time and without the segmentation cache, and prints the CPU time of each stage (read,
+clean, normalise, segment, the TF-IDF token table, TF-IDF, word vectors, linear model +
+calibration, domain checks + write) in seconds and seconds per MB of text.
 
 Each scoring run is a separate ``newscat score`` process; peak memory is the largest
 sum of the resident memory of that process and its workers, sampled every 0.1 s
@@ -132,13 +132,17 @@ def anchor_loop(texts: list[str]) -> dict:
 
 
 def profile(archive: Path) -> list[tuple[str, float]]:
-    """Seconds of each stage of scoring ``archive`` with the shipped model, in order, on
-    one BLAS thread as ``newscat score`` runs."""
+    """CPU seconds of each stage of scoring ``archive`` with the shipped model, in order.
+
+    The stages run batch by batch, in batches of the size ``newscat score`` uses and on
+    one BLAS thread as it runs; the TF-IDF token table, built once per process, is a
+    stage of its own.
+    """
     from threadpoolctl import threadpool_limits
 
     import newscat
     from newscat.classifier.features import repeat_title
-    from newscat.scoring.batch import SCORING_BLAS_THREADS
+    from newscat.scoring.batch import DEFAULT_BATCH_SIZE, SCORING_BLAS_THREADS
     from newscat.segmenters.registry import segment_texts
     from newscat.text.normalize import normalize_text
     from newscat.text.pages import clean_page
@@ -147,42 +151,50 @@ def profile(archive: Path) -> list[tuple[str, float]]:
     joined = model.pipeline_.steps[0][1]  # WithArticleVectors
     tfidf, vectors = joined.tfidf, joined.vectors
     linear = model.pipeline_.named_steps["model"]
-    times: list[tuple[str, float]] = []
+    seconds: dict[str, float] = {}
 
-    def stage(name, function, *args):
-        start = time.process_time()  # CPU time: other work on the machine does not count
-        result = function(*args)
-        times.append((name, time.process_time() - start))
-        return result
+    def stage(name, function, batches):
+        """``function`` on each batch; its CPU time (other work on the machine does not
+        count) is added to the stage's."""
+        results = []
+        for batch in batches:
+            start = time.process_time()
+            results.append(function(batch))
+            seconds[name] = seconds.get(name, 0.0) + time.process_time() - start
+        return results
 
     with gzip.open(archive, "rt", encoding="utf-8") as f:
         lines = f.readlines()
-    texts = stage("read (JSON decode)", lambda: [json.loads(line)["text"] for line in lines])
-    cleaned = stage("clean page", lambda: [clean_page(t) for t in texts])
+    lines = [lines[i : i + DEFAULT_BATCH_SIZE] for i in range(0, len(lines), DEFAULT_BATCH_SIZE)]
+    texts = stage("read (JSON decode)", lambda b: [json.loads(line)["text"] for line in b], lines)
+    cleaned = stage("clean page", lambda b: [clean_page(t) for t in b], texts)
     normalised = stage(
         "normalise + title",
-        lambda: [repeat_title(normalize_text(t), model.title_weight) for t in cleaned],
+        lambda b: [repeat_title(normalize_text(t), model.title_weight) for t in b],
+        cleaned,
     )
     segmented = stage(
         f"segment ({model.segmenter})",
-        lambda: segment_texts(normalised, model.segmenter, cache_dir=False, n_jobs=1),
+        lambda b: segment_texts(b, model.segmenter, cache_dir=False, n_jobs=1),
+        normalised,
     )
-    filled = [s for s in segmented if s]
+    filled = [[s for s in batch if s] for batch in segmented]
+    stage("TF-IDF token table (once per process)", lambda _: tfidf.term_table(), [None])
     X_terms = stage("TF-IDF", tfidf.transform, filled)
     X_vectors = stage("word vectors", vectors.transform, filled)
-    X = stage("stack columns", lambda: sp.hstack([X_terms, X_vectors]).tocsr())
+    X = stage("stack columns", lambda b: sp.hstack(b).tocsr(), zip(X_terms, X_vectors))
     with threadpool_limits(SCORING_BLAS_THREADS, user_api="blas"):
         proba = stage("linear model + neighbour votes + calibration", linear.predict_proba, X)
 
-    def write() -> int:
+    def write(batch) -> int:
         out = 0
-        for row, text in zip(proba, filled):
+        for row, text in zip(*batch):
             prediction = model._prediction(row, 3, model._out_of_domain(text))
             out += len(json.dumps(prediction.to_dict(), ensure_ascii=False))
         return out
 
-    stage("domain checks + write (JSON encode)", write)
-    return times
+    stage("domain checks + write (JSON encode)", write, zip(proba, filled))
+    return list(seconds.items())
 
 
 def print_profile(times: list[tuple[str, float]], records: int, mb: float) -> None:

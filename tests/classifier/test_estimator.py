@@ -43,6 +43,37 @@ def test_each_classifier_fits_and_scores(classifier):
     assert list(model.predict(["Bão gây mưa lớn"])) == [model.classes_[proba[0].argmax()]]
 
 
+@pytest.mark.parametrize("classifier", ["linearsvc", "nbsvm", "logreg", "sgd"])
+def test_class_weights_by_label_name_reach_the_linear_model(classifier):
+    # the calibration hands the linear model label indices: names must be translated,
+    # not ignored (nbsvm) or refused with scikit-learn's "classes [0, 1] are not in
+    # class_weight" (linearsvc, sgd)
+    text = ["Công an bắt trộm trong mưa bão ở công đoàn"]
+    plain = small(classifier=classifier).fit(TEXTS, LABELS)
+    heavy = small(classifier=classifier, class_weight={"crime": 20.0}).fit(TEXTS, LABELS)
+    crime = list(plain.classes_).index("crime")
+    others = [i for i in range(3) if i != crime]
+
+    def lead(model):  # how far crime's decision value is ahead of the others'
+        values = model.decision_function(text)[0]
+        return values[crime] - values[others].max()
+
+    assert lead(heavy) > lead(plain)
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "message"),
+    [
+        ({"crimes": 2.0}, r"names 'crimes', which is not a label .*'crime', 'union', 'weather'"),
+        ({"crime": 0.0}, "class_weight of 'crime' is 0.0; a weight must be a number above 0"),
+        ({"crime": "2"}, "class_weight of 'crime' is '2'"),
+    ],
+)
+def test_class_weights_naming_unknown_labels_or_not_positive_are_refused(class_weight, message):
+    with pytest.raises(DataError, match=message):
+        small(classifier="nbsvm", class_weight=class_weight).fit(TEXTS, LABELS)
+
+
 def test_init_stores_params_unchanged_and_clone_keeps_them():
     model = small(C=0.3, ngram_range=(1, 3))
     copy = clone(model)

@@ -72,6 +72,38 @@ def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray
     return scores
 
 
+def _checked_class_weight(class_weight, labels: list[str], by_index: bool = False):
+    """``class_weight`` checked against the training labels; a dict of label names
+    becomes one of label indices in sorted order with ``by_index``.
+
+    Examples
+    --------
+    >>> _checked_class_weight({"weather": 2.0}, ["weather", "crime"], by_index=True)
+    {1: 2.0}
+    >>> _checked_class_weight({"wether": 2.0}, ["weather", "crime"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: class_weight names 'wether', which is not a label of the ...
+    """
+    if not isinstance(class_weight, dict):
+        return class_weight
+    classes = sorted(set(labels))
+    for label, weight in class_weight.items():
+        if label not in classes:
+            known = ", ".join(map(repr, classes))
+            raise DataError(
+                f"class_weight names {label!r}, which is not a label of the training data "
+                f"(labels: {known})"
+            )
+        if isinstance(weight, bool) or not isinstance(weight, Real) or not weight > 0:
+            raise DataError(
+                f"class_weight of {label!r} is {weight!r}; a weight must be a number above 0"
+            )
+    if not by_index:
+        return dict(class_weight)
+    return {i: float(class_weight[c]) for i, c in enumerate(classes) if c in class_weight}
+
+
 def store_coefficients_for_prediction(model) -> None:
     """Keep a fitted linear model's coefficients as float32 (half the size; TF-IDF
     features are float32 already), column by column: ``X @ coef_.T`` then reads
@@ -119,8 +151,9 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         short enough to be one (:data:`~newscat.classifier.features.HEADLINE_MAX_CHARS`).
     min_df, max_df, max_features, sublinear_tf :
         As in :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
-    class_weight : None or "balanced"
-        Class weights of the linear model.
+    class_weight : None, "balanced" or dict
+        Class weights of the linear model; a dict weighs labels by name
+        (``{"other": 0.5}``), labels it does not name weigh 1.
     calibration_cv : int
         Folds for calibrating scores of models without their own probabilities.
     clean_pages : bool
@@ -312,25 +345,25 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         if self.classifier == "logreg":
             return LogisticRegression(
                 C=self.C,
-                class_weight=self.class_weight,
+                class_weight=_checked_class_weight(self.class_weight, labels),
                 max_iter=2000,
                 random_state=self.random_state,
             )
+        # the calibration passes the linear model label indices (in sorted order), not names
+        class_weight = _checked_class_weight(self.class_weight, labels, by_index=True)
         if self.classifier == "linearsvc":
-            base = LinearSVC(
-                C=self.C, class_weight=self.class_weight, random_state=self.random_state
-            )
+            base = LinearSVC(C=self.C, class_weight=class_weight, random_state=self.random_state)
         elif self.classifier == "nbsvm":
             base = NBSVMClassifier(
                 self.C,
-                class_weight=self.class_weight,
+                class_weight=class_weight,
                 ratio_power=self.ratio_power,
                 unweighted_tail=0 if self.word_vectors is None else self.word_vectors.dim,
                 random_state=self.random_state,
             )
         else:
             base = SGDClassifier(
-                alpha=self.alpha, class_weight=self.class_weight, random_state=self.random_state
+                alpha=self.alpha, class_weight=class_weight, random_state=self.random_state
             )
         if self.neighbours:
             base = NeighbourVotes(

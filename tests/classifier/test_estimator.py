@@ -86,6 +86,26 @@ def test_invalid_parameter_is_named_at_fit():
         small(classifier="tree").fit(TEXTS, LABELS)
 
 
+@pytest.mark.parametrize("ngram_range", [(2, 1), (0, 2), (1, 2, 3), (1, 2.0), (True, 2)])
+def test_ngram_range_that_cannot_work_is_named_before_segmenting(ngram_range):
+    # before: (2, 1) ended in "empty vocabulary", (0, 2) was taken as (1, 2), (1, 2, 3)
+    # failed inside the analyzer with a TypeError
+    with pytest.raises(ValueError, match=r"'ngram_range' .* 1 <= low <= high"):
+        small(ngram_range=ngram_range).fit(TEXTS, LABELS)
+
+
+@pytest.mark.parametrize(
+    ("label_names", "message"),
+    [
+        ({"wether": "Thời tiết"}, "label_names names 'wether', which is not a label"),
+        ({"weather": 3}, "the name of 'weather' must be text, got int 3"),
+    ],
+)
+def test_label_names_of_unknown_labels_or_not_text_are_refused(label_names, message):
+    with pytest.raises(DataError, match=message):
+        small(label_names=label_names).fit(TEXTS, LABELS)
+
+
 def test_not_fitted_error():
     with pytest.raises(NotFittedError):
         small().predict(["Mưa"])

@@ -38,7 +38,7 @@ from .domain import (
 )
 from .explanation import decision_model, explain_many, linear_model
 from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
-from .inputs import check_labels, check_texts
+from .inputs import check_label_names, check_labels, check_texts, unknown_label
 from .nbsvm import NBSVMClassifier
 from .neighbours import NeighbourVotes
 from .prediction import Prediction, prediction_from_scores
@@ -90,11 +90,7 @@ def _checked_class_weight(class_weight, labels: list[str], by_index: bool = Fals
     classes = sorted(set(labels))
     for label, weight in class_weight.items():
         if label not in classes:
-            known = ", ".join(map(repr, classes))
-            raise DataError(
-                f"class_weight names {label!r}, which is not a label of the training data "
-                f"(labels: {known})"
-            )
+            raise unknown_label("class_weight", label, classes)
         if isinstance(weight, bool) or not isinstance(weight, Real) or not weight > 0:
             raise DataError(
                 f"class_weight of {label!r} is {weight!r}; a weight must be a number above 0"
@@ -275,6 +271,21 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.neighbour_weight = neighbour_weight
 
     # ----------------------------------------------------------------- fitting
+    def _validate_params(self) -> None:
+        """scikit-learn's checks of ``_parameter_constraints``, and of ``ngram_range``'s
+        values, which those constraints cannot express."""
+        super()._validate_params()
+        low_high = self.ngram_range
+        if not (
+            len(low_high) == 2
+            and all(isinstance(n, Integral) and not isinstance(n, bool) for n in low_high)
+            and 1 <= low_high[0] <= low_high[1]
+        ):
+            raise ValueError(
+                f"The 'ngram_range' parameter of NewsClassifier must be (low, high) with "
+                f"1 <= low <= high, such as (1, 2). Got {low_high!r} instead."
+            )
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Sequence[str], y: Sequence[str]) -> NewsClassifier:
         """Learn topics from texts ``X`` and their labels ``y``; returns ``self``."""
@@ -299,6 +310,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"cannot train on one label only ({classes[0]!r}): a classifier needs two or more"
             )
+        check_label_names(self.label_names, classes)
         segmented = self._clean_normalise_segment(texts, clean=False, progress=current().progress)
         empty = [i for i, tokens in enumerate(segmented) if not tokens]
         if empty:

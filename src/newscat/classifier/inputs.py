@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..errors import DataError
 
-__all__ = ["check_labels", "check_texts"]
+__all__ = ["check_label_names", "check_labels", "check_texts", "unknown_label"]
 
 
 def check_texts(texts, what: str = "texts") -> list[str]:
@@ -82,3 +82,40 @@ def check_labels(labels, what: str = "y") -> list[str]:
             raise DataError(f"{what}[{i}]: the label is empty; every text needs a label")
         checked.append(str(label))
     return checked
+
+
+def unknown_label(setting: str, label, classes: Sequence[str]) -> DataError:
+    """The error for a setting that names a label the training data does not have.
+
+    Examples
+    --------
+    >>> print(unknown_label("label_names", "wether", ["crime", "weather"]))
+    label_names names 'wether', which is not a label of the training data (labels: 'crime', \
+'weather')
+    """
+    known = ", ".join(map(repr, classes))
+    return DataError(
+        f"{setting} names {label!r}, which is not a label of the training data (labels: {known})"
+    )
+
+
+def check_label_names(label_names: Mapping | None, classes: Sequence[str]) -> None:
+    """Refuse display names of labels the training data lacks (a typo would go unseen),
+    or names that are not text.
+
+    Examples
+    --------
+    >>> check_label_names({"weather": "Thời tiết"}, ["crime", "weather"])
+    >>> check_label_names({"weather": 3}, ["crime", "weather"])
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: label_names: the name of 'weather' must be text, got int 3
+    """
+    for label, name in (label_names or {}).items():
+        if label not in classes:
+            raise unknown_label("label_names", label, classes)
+        if not isinstance(name, str):
+            raise DataError(
+                f"label_names: the name of {label!r} must be text, "
+                f"got {type(name).__name__} {name!r}"
+            )

@@ -108,6 +108,24 @@ def test_evaluate_writes_each_misclassified_article(trained, tmp_path, labor5_ro
         assert row["text"] == by_id[row["id"]]["text"][:300] and 0 < row["score"] <= 1
 
 
+def test_evaluate_warns_of_labels_the_model_cannot_give(trained, tmp_path, labor5_rows, capsys):
+    output, _ = trained
+    rows = [dict(r) for r in labor5_rows[:20]]
+    for row in rows[:3]:
+        row["label"] = "wether"  # a typo in the data
+    data = tmp_path / "typo.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    args = ["evaluate", "--model", str(output), "--data", str(data), "--json", "--no-progress"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert "'wether' in 3 articles" in err and "the model's labels: 'crime'" in err
+    assert json.loads(out)["labels_unknown_to_model"] == {"wether": 3}
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[3:]), "utf-8")
+    assert main(["evaluate", "--model", str(output), "--data", str(clean), "--no-progress"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 def test_classify_argument_and_stdin(trained):
     output, _ = trained
     text = "Công an bắt giữ nhóm đối tượng trộm cắp tài sản, khởi tố vụ án"

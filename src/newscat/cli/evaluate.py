@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from ..classifier.shipped import load
 from ..readers.labelled import read_labelled
 from ..scoring.model import model_name_version
 from ..scoring.texts import classify_all
-from ..training.evaluation import compute_metrics, format_report, plot_confusion, write_errors
+from ..training.evaluation import (
+    compute_metrics,
+    format_report,
+    plot_confusion,
+    unknown_labels,
+    write_errors,
+)
 from ..training.report import evaluation_report, measure_slices, slices_of_fields
 from .options import add_data_fields, int_at_least
 
@@ -49,12 +56,25 @@ def run(args) -> int:
     model = load(args.model)
     data = read_labelled(args.data, text_field=args.text_field, label_field=args.label_field)
     slices = slices_of_fields(args.data, data.sources, args.slice_field)
+    unknown = unknown_labels(data.labels, model.classes_)
+    if unknown:
+        listed = ", ".join(
+            f"{label!r} in {n} article{'' if n == 1 else 's'}" for label, n in unknown.items()
+        )
+        known = ", ".join(repr(str(label)) for label in model.classes_)
+        print(
+            f"newscat: warning: the data has label(s) the model cannot give, so their "
+            f"articles all count as wrong: {listed}; the model's labels: {known}",
+            file=sys.stderr,
+        )
     clean = False if args.no_clean else None
     results = classify_all(
         model, data.texts, jobs=args.jobs, clean=clean, progress=not args.no_progress
     )
     predicted = [result.label for result in results]
     metrics = compute_metrics(data.labels, predicted)
+    if unknown:
+        metrics["labels_unknown_to_model"] = unknown
     if slices:
         uncertain = [result.uncertain for result in results]
         metrics["slices"] = measure_slices(data.labels, predicted, slices, uncertain)

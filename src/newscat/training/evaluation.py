@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = [
     "uncertainty_summary",
     "format_report",
     "plot_confusion",
+    "unknown_labels",
     "slice_metrics",
     "write_errors",
 ]
@@ -77,6 +79,19 @@ def _confusion_matrix(y_true: list[str], y_pred: list[str], labels: list[str]) -
     if pairs:
         np.add.at(matrix, tuple(np.array(pairs).T), 1)
     return matrix.tolist()
+
+
+def unknown_labels(y_true: Sequence[str], classes: Sequence[str]) -> dict[str, int]:
+    """The labels of the data that the model cannot give, with how many articles carry each
+    (a typo, or another label set): those articles can only count as wrong.
+
+    Examples
+    --------
+    >>> unknown_labels(["weather", "wether", "wether"], ["crime", "weather"])
+    {'wether': 2}
+    """
+    known = set(classes)
+    return dict(sorted(Counter(label for label in y_true if label not in known).items()))
 
 
 def uncertainty_summary(correct: np.ndarray, uncertain: np.ndarray) -> dict:

@@ -94,16 +94,11 @@ def test_ngram_range_that_cannot_work_is_named_before_segmenting(ngram_range):
         small(ngram_range=ngram_range).fit(TEXTS, LABELS)
 
 
-@pytest.mark.parametrize(
-    ("label_names", "message"),
-    [
-        ({"wether": "Thời tiết"}, "label_names names 'wether', which is not a label"),
-        ({"weather": 3}, "the name of 'weather' must be text, got int 3"),
-    ],
-)
-def test_label_names_of_unknown_labels_or_not_text_are_refused(label_names, message):
-    with pytest.raises(DataError, match=message):
-        small(label_names=label_names).fit(TEXTS, LABELS)
+def test_label_names_that_are_not_text_are_refused():
+    with pytest.raises(DataError, match="the name of 'weather' must be text, got int 3"):
+        small(label_names={"weather": 3}).fit(TEXTS, LABELS)
+    # a label this fit lacks may be named: a fold of cross-validation, a search's subsample
+    assert small(label_names={"events": "Sự kiện"}).fit(TEXTS, LABELS).classes_ is not None
 
 
 def test_not_fitted_error():

@@ -310,7 +310,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"cannot train on one label only ({classes[0]!r}): a classifier needs two or more"
             )
-        check_label_names(self.label_names, classes)
+        check_label_names(self.label_names)  # its labels: by who has all the data
         segmented = self._clean_normalise_segment(texts, clean=False, progress=current().progress)
         empty = [i for i, tokens in enumerate(segmented) if not tokens]
         if empty:

@@ -99,20 +99,20 @@ def unknown_label(setting: str, label, classes: Sequence[str]) -> DataError:
     )
 
 
-def check_label_names(label_names: Mapping | None, classes: Sequence[str]) -> None:
-    """Refuse display names of labels the training data lacks (a typo would go unseen),
-    or names that are not text.
+def check_label_names(label_names: Mapping | None, classes: Sequence[str] | None = None) -> None:
+    """Refuse display names that are not text and, given the labels of the whole training
+    data, names of labels it lacks (a typo would go unseen).
 
     Examples
     --------
     >>> check_label_names({"weather": "Thời tiết"}, ["crime", "weather"])
-    >>> check_label_names({"weather": 3}, ["crime", "weather"])
+    >>> check_label_names({"weather": 3})
     Traceback (most recent call last):
     ...
     newscat.errors.DataError: label_names: the name of 'weather' must be text, got int 3
     """
     for label, name in (label_names or {}).items():
-        if label not in classes:
+        if classes is not None and label not in classes:
             raise unknown_label("label_names", label, classes)
         if not isinstance(name, str):
             raise DataError(

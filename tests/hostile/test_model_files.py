@@ -512,6 +512,29 @@ def test_a_crash_between_the_two_renames_is_recovered(tmp_path, model_a, model_b
     assert list(load_model(target).classes_) == ["safety", "union"]
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
+def test_the_staging_folder_of_a_killed_save_is_removed_by_the_next(tmp_path, model_a):
+    import signal
+    import socket
+
+    target = tmp_path / "m"
+    pid = os.fork()
+    if pid == 0:  # dies at its first fsync, its staging folder half written
+        os.fsync = lambda _: os.kill(os.getpid(), signal.SIGKILL)
+        save_model(model_a, target)
+        os._exit(0)
+    assert os.WIFSIGNALED(os.waitpid(pid, 0)[1])
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f".m.new-{socket.gethostname()}-{pid}-")
+    live = tmp_path / f".m.new-{socket.gethostname()}-{os.getpid()}-0"  # a save under way
+    elsewhere = tmp_path / ".m.new-otherhost-1-0"  # a host sharing the folder
+    live.mkdir()
+    elsewhere.mkdir()
+    save_model(model_a, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m", live.name, elsewhere.name])
+    assert load_model(target).predict(["mưa bão"])[0] == "weather"
+
+
 # ------------------------------------------------------------------ the cache
 def test_load_reloads_a_model_saved_again_in_the_same_process(tmp_path, model_a, model_b):
     folder = save_model(model_a, tmp_path / "m")

@@ -29,8 +29,10 @@ of the model (terms x labels) before any of them is unpacked. Every problem is
 one :class:`~newscat.errors.ModelError`.
 
 Saving is atomic: the files are written to a folder beside the target, which is
-then renamed into place. Replacing a model moves the old folder aside first
-(``.NAME.replaced``), renames the new one in and deletes the old one, so a crash
+then renamed into place (a save killed meanwhile leaves that folder behind; the next
+save beside it removes it, :func:`~newscat.durable.staging_folder`). Replacing a model
+moves the old folder aside first (``.NAME.replaced``), renames the new one in and
+deletes the old one, so a crash
 at any point leaves either the old model or the new one; if it happens between
 the two renames, loading reads the old model from where it was moved.
 """
@@ -44,7 +46,6 @@ import json
 import os
 import shutil
 import stat
-import uuid
 import warnings
 import zipfile
 import zlib
@@ -56,7 +57,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 
 from .._version import __version__
-from ..durable import fsync_file, fsync_folder
+from ..durable import fsync_file, fsync_folder, staging_folder
 from ..errors import ModelError, ModelVersionWarning, UntrustedModelError
 from .estimator import NewsClassifier, store_coefficients_for_prediction
 from .explanation import decision_model
@@ -193,9 +194,7 @@ def save_model(
     }
     check_output(target, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Not tempfile.mkdtemp: its folder is private (0700); this one follows the umask.
-    staging = target.parent / f".{target.name}.new-{uuid.uuid4().hex}"
-    staging.mkdir()
+    staging = staging_folder(target)
     try:
         for filename, content in files.items():
             with open(staging / filename, "wb") as f:

@@ -32,9 +32,9 @@ Saving is atomic: the files are written to a folder beside the target, which is
 then renamed into place (a save killed meanwhile leaves that folder behind; the next
 save beside it removes it, :func:`~newscat.durable.staging_folder`). Replacing a model
 moves the old folder aside first (``.NAME.replaced``), renames the new one in and
-deletes the old one, so a crash
-at any point leaves either the old model or the new one; if it happens between
-the two renames, loading reads the old model from where it was moved.
+deletes the old one, so a crash at any point leaves either the old model or the new
+one; if it happens between the two renames, loading reads the old model from where it
+was moved.
 """
 
 from __future__ import annotations

@@ -274,5 +274,6 @@ def main() -> None:
         )
     print(f"\nscaling 1 -> 2 processes: {runs[1]['elapsed'] / runs[2]['elapsed']:.2f}x")
 
+
 if __name__ == "__main__":
     main()

@@ -164,9 +164,7 @@ def test_longest_match_is_the_longest_word_of_the_set(real_texts):
     for line in lines:
         low = [token.lower() for token in dictionary.syllables(line)]
         for i in range(len(low)):
-            longest = max(
-                (k for k in range(2, 5) if " ".join(low[i : i + k]) in words), default=1
-            )
+            longest = max((k for k in range(2, 5) if " ".join(low[i : i + k]) in words), default=1)
             assert dictionary._longest(trie, low, i, len(low)) == i + min(longest, len(low) - i)
 
 

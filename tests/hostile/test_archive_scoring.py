@@ -479,7 +479,7 @@ def test_clashing_paths_are_refused_before_anything_is_written(tmp_path, texts, 
 
 
 # ---------------------------------------------------------------- CSV cells
-FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx", "\r\n=1"]
+FORMULAS = ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tx", "\rx", "\r\n=1"]
 
 
 def test_csv_cells_that_look_like_formulas_are_escaped(tmp_path, model, small_model_dir):

@@ -40,8 +40,9 @@ def read_jsonl(path):
 def test_flagged_articles_come_first_and_none_twice(tmp_path, archive, small_model_dir):
     path, rows = archive
     model = load_model(small_model_dir)
-    flagged = {r["id"] for r, p in zip(rows, model.classify_many([r["text"] for r in rows]))
-               if p.uncertain}
+    flagged = {
+        r["id"] for r, p in zip(rows, model.classify_many([r["text"] for r in rows])) if p.uncertain
+    }
     assert 5 < len(flagged) < len(rows) - 20  # both kinds are there to pick from
     n = len(flagged) + 20
     summary = pick_for_review([path], tmp_path / "out.jsonl", model=model, n=n)

@@ -124,9 +124,7 @@ def test_recipe_errors_are_named(tmp_path):
 
 
 def test_recipe_naming_a_label_its_data_lacks_is_refused_before_training(tmp_path, labor5_sample):
-    recipe = load_recipe(
-        write_recipe(tmp_path, labor5_sample, label_names={"wether": "Thời tiết"})
-    )
+    recipe = load_recipe(write_recipe(tmp_path, labor5_sample, label_names={"wether": "Thời tiết"}))
     with pytest.raises(DataError, match=r"recipe.json: label_names names 'wether'.*'crime'"):
         train_model(recipe, tmp_path / "model", runtime={"cache_dir": False})
     assert not (tmp_path / "model").exists()

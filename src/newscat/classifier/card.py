@@ -46,9 +46,7 @@ def _slices_table(slices: dict, labels: list[str]) -> list[str]:
     header += ["flagged", "accuracy unflagged"]
     rows = []
     for name, m in slices.items():
-        f1 = [
-            f"{m['per_class'][x]['f1']:.3f}" if x in m["per_class"] else "" for x in labels
-        ]
+        f1 = [f"{m['per_class'][x]['f1']:.3f}" if x in m["per_class"] else "" for x in labels]
         u = m.get("uncertain") or {}
         flagged = f"{100 * u['share']:.1f} %" if u else ""
         rows.append(

@@ -39,7 +39,7 @@ column, e.g. df["text"], not df[["text"]]
     if ndim != 1:  # a DataFrame iterates over its column names, not its rows
         raise TypeError(
             f"{what}: expected a 1-D list or Series of texts, got a {ndim}-D "
-            f"{type(texts).__name__}; pass one column, e.g. df[\"text\"], not df[[\"text\"]]"
+            f'{type(texts).__name__}; pass one column, e.g. df["text"], not df[["text"]]'
         )
     texts = list(texts)
     for i, text in enumerate(texts):

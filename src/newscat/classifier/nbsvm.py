@@ -112,8 +112,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32))
         if self.unweighted_tail > X.shape[1]:
             raise ValueError(
-                f"unweighted_tail={self.unweighted_tail} is more than the "
-                f"{X.shape[1]} columns of X"
+                f"unweighted_tail={self.unweighted_tail} is more than the {X.shape[1]} columns of X"
             )
         binarizer = LabelBinarizer().fit(y)
         self.classes_ = binarizer.classes_

@@ -34,9 +34,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="ARCHIVE", help="folders and files to read")
     p.add_argument("-o", "--output", required=True, help="JSONL file to write")
-    p.add_argument(
-        "--n", type=int_at_least(1), default=300, help="how many articles (default 300)"
-    )
+    p.add_argument("--n", type=int_at_least(1), default=300, help="how many articles (default 300)")
     p.add_argument("--model", help="model folder (default: the shipped model)")
     p.add_argument(
         "--exclude", nargs="+", default=[], help="files of earlier rounds: their ids are skipped"

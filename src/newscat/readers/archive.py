@@ -343,9 +343,14 @@ class _Source(ABC):
     def _skipped(self, skipped: int) -> None:
         self.read = skipped
         expected = self._expected  # with no record read from it then, there is nothing to check
-        if expected and expected["records"] and (skipped, self._digest.hexdigest()) != (
-            expected["records"],
-            expected["sha256"],
+        if (
+            expected
+            and expected["records"]
+            and (skipped, self._digest.hexdigest())
+            != (
+                expected["records"],
+                expected["sha256"],
+            )
         ):
             raise DataError(
                 f"cannot resume: {self.label} changed since the interrupted run (its first "

@@ -324,5 +324,3 @@ def score_archive(
         time.monotonic() - started,
         outputs.resumed,
     )
-
-

@@ -23,9 +23,7 @@ _TONED = {
     for vowel in "aAeEyY"
     for tone in _TONES
 }
-_OLD_STYLE = re.compile(
-    rf"(?<!q)(?<!Q)[oOuU][{''.join(_TONED)}](?![^\W\d_]|[\u0300-\u036f])"
-)
+_OLD_STYLE = re.compile(rf"(?<!q)(?<!Q)[oOuU][{''.join(_TONED)}](?![^\W\d_]|[\u0300-\u036f])")
 _NEW_STYLE = {
     first + toned: unicodedata.normalize("NFC", first + tone) + vowel
     for first in "oOuU"

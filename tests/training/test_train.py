@@ -123,9 +123,18 @@ def test_recipe_errors_are_named(tmp_path):
         load_recipe(tmp_path / "nodata.json")
 
 
-def test_recipe_naming_a_label_its_data_lacks_is_refused_before_training(tmp_path, labor5_sample):
-    recipe = load_recipe(write_recipe(tmp_path, labor5_sample, label_names={"wether": "Thời tiết"}))
-    with pytest.raises(DataError, match=r"recipe.json: label_names names 'wether'.*'crime'"):
+@pytest.mark.parametrize(
+    ("extra", "setting"),
+    [
+        ({"label_names": {"wether": "Thời tiết"}}, "label_names"),
+        ({"params": {"segmenter": "syllable", "class_weight": {"wether": 2.0}}}, "class_weight"),
+    ],
+)
+def test_recipe_naming_a_label_its_data_lacks_is_refused_before_training(
+    tmp_path, labor5_sample, extra, setting
+):
+    recipe = load_recipe(write_recipe(tmp_path, labor5_sample, **extra))
+    with pytest.raises(DataError, match=rf"recipe.json: {setting} names 'wether'.*'crime'"):
         train_model(recipe, tmp_path / "model", runtime={"cache_dir": False})
     assert not (tmp_path / "model").exists()
 

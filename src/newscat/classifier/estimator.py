@@ -38,7 +38,7 @@ from .domain import (
 )
 from .explanation import decision_model, explain_many, linear_model
 from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
-from .inputs import check_label_names, check_labels, check_texts, unknown_label
+from .inputs import check_class_weight, check_label_names, check_labels, check_texts
 from .nbsvm import NBSVMClassifier
 from .neighbours import NeighbourVotes
 from .prediction import Prediction, prediction_from_scores
@@ -73,28 +73,19 @@ def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray
 
 
 def _checked_class_weight(class_weight, labels: list[str], by_index: bool = False):
-    """``class_weight`` checked against the training labels; a dict of label names
-    becomes one of label indices in sorted order with ``by_index``.
+    """``class_weight`` checked against the training labels
+    (:func:`~newscat.classifier.inputs.check_class_weight`); a dict of label names becomes
+    one of label indices in sorted order with ``by_index``.
 
     Examples
     --------
     >>> _checked_class_weight({"weather": 2.0}, ["weather", "crime"], by_index=True)
     {1: 2.0}
-    >>> _checked_class_weight({"wether": 2.0}, ["weather", "crime"])  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    newscat.errors.DataError: class_weight names 'wether', which is not a label of the ...
     """
     if not isinstance(class_weight, dict):
         return class_weight
     classes = sorted(set(labels))
-    for label, weight in class_weight.items():
-        if label not in classes:
-            raise unknown_label("class_weight", label, classes)
-        if isinstance(weight, bool) or not isinstance(weight, Real) or not weight > 0:
-            raise DataError(
-                f"class_weight of {label!r} is {weight!r}; a weight must be a number above 0"
-            )
+    check_class_weight(class_weight, classes)
     if not by_index:
         return dict(class_weight)
     return {i: float(class_weight[c]) for i, c in enumerate(classes) if c in class_weight}

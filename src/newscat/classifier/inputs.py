@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from numbers import Real
 
 from ..errors import DataError
 
-__all__ = ["check_label_names", "check_labels", "check_texts", "unknown_label"]
+__all__ = [
+    "check_class_weight",
+    "check_label_names",
+    "check_labels",
+    "check_texts",
+    "unknown_label",
+]
 
 
 def check_texts(texts, what: str = "texts") -> list[str]:
@@ -118,4 +125,27 @@ def check_label_names(label_names: Mapping | None, classes: Sequence[str] | None
             raise DataError(
                 f"label_names: the name of {label!r} must be text, "
                 f"got {type(name).__name__} {name!r}"
+            )
+
+
+def check_class_weight(class_weight, classes: Sequence[str]) -> None:
+    """Refuse class weights by label name that name a label not in ``classes`` or give a
+    weight that is not a number above 0; ``None`` and ``"balanced"`` pass.
+
+    Examples
+    --------
+    >>> check_class_weight({"weather": 2.0}, ["crime", "weather"])
+    >>> check_class_weight({"weather": -1}, ["crime", "weather"])
+    Traceback (most recent call last):
+    ...
+    newscat.errors.DataError: class_weight of 'weather' is -1; a weight must be a number above 0
+    """
+    if not isinstance(class_weight, Mapping):
+        return
+    for label, weight in class_weight.items():
+        if label not in classes:
+            raise unknown_label("class_weight", label, classes)
+        if isinstance(weight, bool) or not isinstance(weight, Real) or not weight > 0:
+            raise DataError(
+                f"class_weight of {label!r} is {weight!r}; a weight must be a number above 0"
             )

@@ -45,7 +45,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from ..classifier.estimator import NewsClassifier
-from ..classifier.inputs import check_label_names
+from ..classifier.inputs import check_class_weight, check_label_names
 from ..classifier.persistence import check_output, save_model
 from ..classifier.word_vectors import (
     VECTOR_SETTINGS,
@@ -479,8 +479,10 @@ def _train(
     extra = LabelledData()
     for entry in recipe.extra_training_data:
         extra.extend(_read_extra(entry, set(data.ids)))
+    labels = sorted(set(data.labels) | set(extra.labels))
     try:
-        check_label_names(recipe.label_names, sorted(set(data.labels) | set(extra.labels)))
+        check_label_names(recipe.label_names, labels)
+        check_class_weight(model.class_weight, labels)
     except DataError as exc:
         raise DataError(f"{recipe.source or recipe.name}: {exc}") from None
     if recipe.word_vectors is not None:

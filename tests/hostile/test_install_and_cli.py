@@ -104,7 +104,9 @@ def test_ci_runs_the_readme_test_command_as_written():
     assert quick_start.endswith(f'pip install . && newscat classify "{ARTICLE}"')
     assert test_command.endswith('pip install -e ".[test]" && python -m pytest')
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert test_command in ci.splitlines()[-2] and ci.splitlines()[-1] == "ruff check ."
+    lint = "ruff check . && ruff format --check ."  # the README's development check
+    assert test_command in ci.splitlines()[-2] and ci.splitlines()[-1] == lint
+    assert f"\n{lint}\n" in README
     assert "upgrade" not in ci
 
 

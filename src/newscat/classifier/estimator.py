@@ -72,22 +72,20 @@ def _scores_of_filled(segmented: list[str], columns: tuple, score) -> np.ndarray
     return scores
 
 
-def _checked_class_weight(class_weight, labels: list[str], by_index: bool = False):
-    """``class_weight`` checked against the training labels
-    (:func:`~newscat.classifier.inputs.check_class_weight`); a dict of label names becomes
-    one of label indices in sorted order with ``by_index``.
+def _class_weight_by_index(class_weight, classes: list[str]):
+    """``class_weight`` as a calibrated linear model sees it: scikit-learn's calibration
+    passes it label indices in sorted order, not names, so a dict of names becomes one
+    of indices (``classes`` sorted).
 
     Examples
     --------
-    >>> _checked_class_weight({"weather": 2.0}, ["weather", "crime"], by_index=True)
+    >>> _class_weight_by_index({"weather": 2.0}, ["crime", "weather"])
     {1: 2.0}
+    >>> _class_weight_by_index("balanced", ["crime", "weather"])
+    'balanced'
     """
     if not isinstance(class_weight, dict):
         return class_weight
-    classes = sorted(set(labels))
-    check_class_weight(class_weight, classes)
-    if not by_index:
-        return dict(class_weight)
     return {i: float(class_weight[c]) for i, c in enumerate(classes) if c in class_weight}
 
 
@@ -301,7 +299,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"cannot train on one label only ({classes[0]!r}): a classifier needs two or more"
             )
-        check_label_names(self.label_names)  # its labels: by who has all the data
+        check_class_weight(self.class_weight, classes)
+        # which labels it may name is checked where all the data is known (a recipe):
+        # a fold of cross-validation or a search's subsample may lack one
+        check_label_names(self.label_names)
         segmented = self._clean_normalise_segment(texts, clean=False, progress=current().progress)
         empty = [i for i, tokens in enumerate(segmented) if not tokens]
         if empty:
@@ -348,12 +349,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         if self.classifier == "logreg":
             return LogisticRegression(
                 C=self.C,
-                class_weight=_checked_class_weight(self.class_weight, labels),
+                class_weight=self.class_weight,
                 max_iter=2000,
                 random_state=self.random_state,
             )
-        # the calibration passes the linear model label indices (in sorted order), not names
-        class_weight = _checked_class_weight(self.class_weight, labels, by_index=True)
+        class_weight = _class_weight_by_index(self.class_weight, sorted(set(labels)))
         if self.classifier == "linearsvc":
             base = LinearSVC(C=self.C, class_weight=class_weight, random_state=self.random_state)
         elif self.classifier == "nbsvm":

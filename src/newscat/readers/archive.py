@@ -343,15 +343,9 @@ class _Source(ABC):
     def _skipped(self, skipped: int) -> None:
         self.read = skipped
         expected = self._expected  # with no record read from it then, there is nothing to check
-        if (
-            expected
-            and expected["records"]
-            and (skipped, self._digest.hexdigest())
-            != (
-                expected["records"],
-                expected["sha256"],
-            )
-        ):
+        if not expected or not expected["records"]:
+            return
+        if (skipped, self._digest.hexdigest()) != (expected["records"], expected["sha256"]):
             raise DataError(
                 f"cannot resume: {self.label} changed since the interrupted run (its first "
                 f"{expected['records']:,} records are not the ones read then); restore it, "

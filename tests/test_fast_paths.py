@@ -11,6 +11,7 @@ import gzip
 import json
 import random
 import re
+import sys
 import unicodedata
 from importlib.resources import files
 from itertools import islice
@@ -172,6 +173,52 @@ def test_syllables_match_underthesea_regex_on_real_lines(real_texts):
     lines = [line for text in real_texts for line in normalize_text(text).split("\n")]
     for line in lines[::3]:
         assert dictionary.syllables(line) == [m[0] for m in dictionary._TOKEN.finditer(line)]
+
+
+# The compiled segmenter (where built) against the pure-Python one, which the tests above
+# and tests/segmenters check: the same tokens and words, and no references leaked.
+_SEGMENTER_ALPHABET = (
+    "aăâbcdđeêhiklmnoôơpqrstuưvxyAĂÂBCĐEÊHIKLMNOÔƠPQRSTUƯVXYàáảãạằắẳẵặầấẩẫậốồờớợúùủũụ"
+    "ThThsS  \t0123456789.,;:!?()[]\"'“”‘’-–—/%…_@#&+=*<>ΣσςİǅⅠ\u0301\u00a0ー中"
+)
+_COMPILED = pytest.mark.skipif(dictionary._compiled is None, reason="not built here")
+
+
+def _segmenter_lines(real_texts: list[str]) -> list[str]:
+    real = [line for text in real_texts for line in normalize_text(text).split("\n")]
+    words = "Công đoàn Hà Nội TP.HCM Th.S ThS. Nguyễn Văn An Phó Chủ tịch cho biết".split()
+    rng = random.Random(1)
+    shuffled = [" ".join(rng.choices(words, k=rng.randint(1, 12))) for _ in range(2000)]
+    return real + shuffled + _random_texts(_SEGMENTER_ALPHABET, count=20_000)
+
+
+@_COMPILED
+def test_compiled_segmenter_equals_the_python_one(real_texts):
+    seg = dictionary.DictionarySegmenter()
+    for line in _segmenter_lines(real_texts):
+        python = dictionary._syllables_python(line)
+        assert dictionary.syllables(line) == python, line
+        assert seg.segment_line(line) == seg._segment_line_python(line), line
+
+
+@_COMPILED
+def test_compiled_segmenter_leaks_nothing(real_texts):
+    seg = dictionary.DictionarySegmenter()
+    lines = _segmenter_lines(real_texts[:200])
+
+    def run() -> None:
+        for line in lines:
+            dictionary.syllables(line)
+            seg.segment_line(line)
+        for bad in (None, b"bytes", 3):
+            with pytest.raises(TypeError):
+                dictionary._compiled.segment_line(bad, {}, frozenset(), dictionary._regex_tokens)
+
+    run()  # fills the regex cache
+    before = sys.getallocatedblocks()
+    for _ in range(3):
+        run()
+    assert sys.getallocatedblocks() - before < 100
 
 
 # ------------------------------------------------------------------ word vectors

@@ -1,4 +1,8 @@
-"""Tests for the dictionary (longest match) word segmenter."""
+"""Tests for the dictionary (longest match) word segmenter.
+
+Each test runs on both implementations: the compiled one (``_longest_match.c``) and
+the pure-Python fallback used where it could not be built.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pytest
 import underthesea
 from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize as underthesea_tokenize
 
+from newscat.segmenters import dictionary
 from newscat.segmenters.dictionary import DictionarySegmenter, syllables
 from newscat.segmenters.registry import get_segmenter
 
@@ -24,7 +29,17 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(params=["compiled", "python"], autouse=True)
+def implementation(request, monkeypatch) -> str:
+    """Run the test with the compiled module, then with the pure-Python fallback."""
+    if request.param == "python":
+        monkeypatch.setattr(dictionary, "_compiled", None)
+    elif dictionary._compiled is None:
+        pytest.skip("the compiled segmenter is not built here")
+    return request.param
+
+
+@pytest.fixture
 def seg() -> DictionarySegmenter:
     return DictionarySegmenter()
 

@@ -40,6 +40,10 @@ The word set is a trie of syllables (nested dicts; a node holding the key ``""``
 ends a word), so that each extension of a match costs one lookup of a syllable
 string whose hash is already known, and the search stops as soon as no word can
 follow.
+
+Steps 1-3 run in C (``_longest_match.c``, built by ``pip install`` where a C
+compiler is at hand, several times faster); where it could not be built, the same
+functions run in Python, with the same results.
 """
 
 from __future__ import annotations
@@ -54,6 +58,11 @@ from underthesea.pipeline.word_tokenize import regex_tokenize
 
 from ..text.normalize import normalize_tone_marks
 from .base import Segmenter
+
+try:
+    from . import _longest_match as _compiled
+except ImportError:  # built by pip where a C compiler is at hand; else pure Python
+    _compiled = None
 
 __all__ = ["DictionarySegmenter", "syllables"]
 
@@ -131,6 +140,13 @@ def syllables(line: str) -> list[str]:
     >>> syllables("Hơn 1.600 người (TP.HCM), ngày 20/4.")
     ['Hơn', '1.600', 'người', '(', 'TP.HCM', ')', ',', 'ngày', '20/4', '.']
     """
+    if _compiled is not None:
+        return _compiled.syllables(line, _regex_tokens)
+    return _syllables_python(line)
+
+
+def _syllables_python(line: str) -> list[str]:
+    """:func:`syllables` in pure Python (the compiled module's fallback and reference)."""
     chunks = line.split()
     if not chunks:
         return []
@@ -212,7 +228,13 @@ class DictionarySegmenter(Segmenter):
 
     def segment_line(self, line: str) -> str:
         """Segment one normalised line; syllables of a word are joined by ``_``."""
-        toks = syllables(line)
+        if _compiled is not None:
+            return _compiled.segment_line(line, self._trie, _NAME_TITLES, _regex_tokens)
+        return self._segment_line_python(line)
+
+    def _segment_line_python(self, line: str) -> str:
+        """:meth:`segment_line` in pure Python (the compiled module's fallback and reference)."""
+        toks = _syllables_python(line)
         if not toks:
             return ""
         low = " ".join(toks).lower().split(" ")

@@ -15,8 +15,9 @@ newscat's speed per core as a ratio to the plain loop.
 ``--profile`` runs the stages of the shipped model one after another on the first
 records of the archive, in this process, in the batches ``newscat score`` labels at a
 time and without the segmentation cache, and prints the CPU time of each stage (read,
-clean, normalise, segment, the TF-IDF token table, TF-IDF, word vectors, linear model +
-calibration, domain checks + write) in seconds and seconds per MB of text.
+clean, normalise, the segmenter's word list, segment, the TF-IDF token table, TF-IDF,
+word vectors, linear model + calibration, domain checks + write) in seconds and seconds
+per MB of text.
 
 Each scoring run is a separate ``newscat score`` process; peak memory is the largest
 sum of the resident memory of that process and its workers, sampled every 0.1 s
@@ -143,7 +144,7 @@ def profile(archive: Path) -> list[tuple[str, float]]:
     import newscat
     from newscat.classifier.features import repeat_title
     from newscat.scoring.batch import DEFAULT_BATCH_SIZE, SCORING_BLAS_THREADS
-    from newscat.segmenters.registry import segment_texts
+    from newscat.segmenters.registry import get_segmenter, segment_texts
     from newscat.text.normalize import normalize_text
     from newscat.text.pages import clean_page
 
@@ -173,6 +174,7 @@ def profile(archive: Path) -> list[tuple[str, float]]:
         lambda b: [repeat_title(normalize_text(t), model.title_weight) for t in b],
         cleaned,
     )
+    stage("segmenter's word list (once per process)", get_segmenter, [model.segmenter])
     segmented = stage(
         f"segment ({model.segmenter})",
         lambda b: segment_texts(b, model.segmenter, cache_dir=False, n_jobs=1),

@@ -1,9 +1,9 @@
 """Fast word segmentation by longest match over underthesea's word list.
 
 underthesea's CRF segmenter is accurate but slow (200-300 KB/s per core). This
-module segments with a plain dictionary instead, some 25 times faster, at a word
-F1 of about 0.93 against the CRF's output on news text (see
-``benchmarks/segmenters.py``).
+module segments with a plain dictionary instead, some 60 times faster (35 times
+in pure Python), at a word F1 of about 0.93 against the CRF's output on news text
+(see ``benchmarks/segmenters.py``).
 
 Word list
 ---------
@@ -42,8 +42,9 @@ string whose hash is already known, and the search stops as soon as no word can
 follow.
 
 Steps 1-3 run in C (``_longest_match.c``, built by ``pip install`` where a C
-compiler is at hand, several times faster); where it could not be built, the same
-functions run in Python, with the same results.
+compiler is at hand; 1.8 times as fast); where it could not be built, the same
+functions run in Python, with the same results (tested on corpus text and random
+strings).
 """
 
 from __future__ import annotations

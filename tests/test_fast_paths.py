@@ -13,12 +13,14 @@ import random
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from importlib.resources import files
 from itertools import islice
 
 import numpy as np
 import pytest
 
+from newscat.classifier import domain
 from newscat.classifier.word_vectors import WordVectors
 from newscat.segmenters import dictionary
 from newscat.text import pages
@@ -201,6 +203,16 @@ def test_compiled_segmenter_equals_the_python_one(real_texts):
         assert seg.segment_line(line) == seg._segment_line_python(line), line
 
 
+def _leaked_blocks(run: Callable[[], None]) -> int:
+    """How many more memory blocks are allocated after three more calls of ``run`` than
+    after the first (which fills caches)."""
+    run()
+    before = sys.getallocatedblocks()
+    for _ in range(3):
+        run()
+    return sys.getallocatedblocks() - before
+
+
 @_COMPILED
 def test_compiled_segmenter_leaks_nothing(real_texts):
     seg = dictionary.DictionarySegmenter()
@@ -214,11 +226,75 @@ def test_compiled_segmenter_leaks_nothing(real_texts):
             with pytest.raises(TypeError):
                 dictionary._compiled.segment_line(bad, {}, frozenset(), dictionary._regex_tokens)
 
-    run()  # fills the regex cache
-    before = sys.getallocatedblocks()
-    for _ in range(3):
-        run()
-    assert sys.getallocatedblocks() - before < 100
+    assert _leaked_blocks(run) < 100
+
+
+# ------------------------------------------------------------------ domain checks
+# The compiled counts (where built) against the pure-Python ones.
+_DOMAIN_ALPHABET = _SEGMENTER_ALPHABET + "__²½Ⅻ\x1c\u2003\u3000ÐðǱ"
+_DOMAIN_COMPILED = pytest.mark.skipif(domain._compiled is None, reason="not built here")
+_MARKS = (None, "~", "ð", "中")
+
+
+def test_the_vietnamese_letters_are_all_the_pattern_matches():
+    matched = [chr(c) for c in range(0x110000) if domain._VIETNAMESE_LETTER.match(chr(c))]
+    assert domain._VIETNAMESE_LETTERS == "".join(matched)  # in code point order
+
+
+def _domain_texts(real_texts: list[str]) -> list[str]:
+    seg = dictionary.DictionarySegmenter()
+    segmented = [seg(normalize_text(text))[: domain.SAMPLE_CHARS] for text in real_texts[::3]]
+    return segmented + real_texts[::7] + _random_texts(_DOMAIN_ALPHABET, count=20_000, seed=2)
+
+
+def _vocabulary(texts: list[str]) -> set[str]:
+    """Words of ``texts`` and their syllables behind each mark."""
+    words = {word for text in texts for word in text.lower().split()}
+    syllables = {part for word in words for part in word.split("_") if part}
+    return words | {mark + part for mark in _MARKS if mark for part in syllables}
+
+
+@_DOMAIN_COMPILED
+def test_compiled_domain_counts_equal_the_python_ones(real_texts):
+    texts = _domain_texts(real_texts)
+    vocabulary = _vocabulary(texts[::2])
+    for text in texts:
+        assert domain._compiled.letter_counts(
+            text, domain._VIETNAMESE_LETTERS
+        ) == domain._letter_counts_python(text), text
+        for mark in _MARKS:
+            assert domain._compiled.known_counts(
+                text, vocabulary, mark
+            ) == domain._known_counts_python(text, vocabulary, mark), (text, mark)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_domain_shares_with_and_without_the_compiled_module(compiled, monkeypatch):
+    if not compiled:
+        monkeypatch.setattr(domain, "_compiled", None)
+    elif domain._compiled is None:
+        pytest.skip("not built here")
+    assert domain.vietnamese_share("Bão lũ 2") == 0.4
+    assert domain.vietnamese_share("😀 123") == 0.0
+    assert domain.known_share("Bão số 3 đổ_bộ covid_19", {"bão", "đổ_bộ"}) == 0.5
+    assert domain.known_share("The storm đổ_bộ 3", {"~đổ", "~bộ"}, mark="~") == 0.5
+    assert domain.known_share("1.600 !", {"1.600"}) == 0.0
+
+
+@_DOMAIN_COMPILED
+def test_compiled_domain_counts_leak_nothing(real_texts):
+    texts = _domain_texts(real_texts[:200])
+    vocabulary = _vocabulary(texts[::2])
+
+    def run() -> None:
+        for text in texts:
+            domain._compiled.letter_counts(text, domain._VIETNAMESE_LETTERS)
+            domain._compiled.known_counts(text, vocabulary, "~")
+        for bad in ((None, vocabulary, "~"), ("text", vocabulary, 3), ("text", 3, None)):
+            with pytest.raises(TypeError):
+                domain._compiled.known_counts(*bad)
+
+    assert _leaked_blocks(run) < 100
 
 
 # ------------------------------------------------------------------ word vectors

@@ -1,8 +1,9 @@
-"""The compiled segmenter is built by ``pip install`` and is optional.
+"""The compiled modules are built by ``pip install`` and are optional.
 
-Where a C compiler is at hand the wheel carries ``_longest_match``; without one the
-build still succeeds and the dictionary segmenter runs in pure Python (whose results
-the compiled module must equal: ``tests/test_fast_paths.py``).
+Where a C compiler is at hand the wheel carries the dictionary segmenter's
+``_longest_match`` and the domain checks' ``_domain_counts``; without one the build
+still succeeds and the same functions run in pure Python (whose results the compiled
+modules must equal: ``tests/test_fast_paths.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from newscat.classifier import domain
 from newscat.segmenters import dictionary
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPILED = "newscat/segmenters/_longest_match."
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = {
+    "newscat/segmenters/_longest_match": dictionary,
+    "newscat/classifier/_domain_counts": domain,
+}
 
 
 def _compiler() -> str | None:
@@ -48,23 +53,29 @@ def _wheel_names(folder: Path, **env: str) -> set[str]:
     return set(zipfile.ZipFile(wheel).namelist())
 
 
-def test_compiled_module_is_built_where_a_compiler_is_at_hand():
+def _compiled_in(names: set[str], module: str) -> bool:
+    return any(name.startswith(module + ".") and name.endswith((".so", ".pyd")) for name in names)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_compiled_modules_are_built_where_a_compiler_is_at_hand(module):
     if _compiler() is None:
         pytest.skip("no C compiler here: the pure-Python fallback is used")
-    assert dictionary._compiled is not None, "pip install should have built _longest_match"
+    assert MODULES[module]._compiled is not None, f"pip install should have built {module}"
 
 
 @pytest.mark.slow
-def test_wheel_carries_the_compiled_module_but_not_its_source(tmp_path):
+def test_wheel_carries_the_compiled_modules_but_not_their_sources(tmp_path):
     if _compiler() is None:
         pytest.skip("no C compiler here")
     names = _wheel_names(tmp_path)
-    assert any(name.startswith(COMPILED) and name.endswith((".so", ".pyd")) for name in names)
-    assert COMPILED + "c" not in names
+    for module in MODULES:
+        assert _compiled_in(names, module)
+        assert module + ".c" not in names
 
 
 @pytest.mark.slow
 def test_a_machine_without_a_compiler_still_builds_the_package(tmp_path):
     names = _wheel_names(tmp_path, CC="false")  # every compiler call fails
-    assert not any(name.startswith(COMPILED) for name in names)
-    assert "newscat/segmenters/dictionary.py" in names
+    assert not any(_compiled_in(names, module) for module in MODULES)
+    assert {"newscat/segmenters/dictionary.py", "newscat/classifier/domain.py"} <= names

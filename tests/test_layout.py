@@ -49,7 +49,8 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
 
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
-    known = set(modules)
+    compiled = {_module_name(path) for path in PACKAGE.rglob("*.c")}  # C extensions
+    known = set(modules) | compiled
     return {name: _imports(name, path, known) for name, path in modules.items()}
 
 
@@ -90,6 +91,7 @@ def test_the_graph_sees_the_imports():
     assert "newscat.classifier.estimator" in graph["newscat"]
     assert "newscat.segmenters.base" in graph["newscat.segmenters.dictionary"]
     assert "newscat.scoring.batch" in graph["newscat.scoring.engines.dask"]
+    assert "newscat.segmenters._longest_match" in graph["newscat.segmenters.dictionary"]
 
 
 def test_a_cycle_is_found():

@@ -225,6 +225,8 @@ def test_compiled_segmenter_leaks_nothing(real_texts):
         for bad in (None, b"bytes", 3):
             with pytest.raises(TypeError):
                 dictionary._compiled.segment_line(bad, {}, frozenset(), dictionary._regex_tokens)
+        with pytest.raises(ZeroDivisionError):  # an error in the callback reaches the caller
+            dictionary._compiled.segment_line("Hà Nội (TP)", {}, frozenset(), lambda c: 1 / 0)
 
     assert _leaked_blocks(run) < 100
 
@@ -281,6 +283,13 @@ def test_domain_shares_with_and_without_the_compiled_module(compiled, monkeypatc
     assert domain.known_share("1.600 !", {"1.600"}) == 0.0
 
 
+class _Failing:
+    """A vocabulary whose every lookup fails."""
+
+    def __contains__(self, term: str) -> bool:
+        return bool(1 / 0)
+
+
 @_DOMAIN_COMPILED
 def test_compiled_domain_counts_leak_nothing(real_texts):
     texts = _domain_texts(real_texts[:200])
@@ -293,6 +302,8 @@ def test_compiled_domain_counts_leak_nothing(real_texts):
         for bad in ((None, vocabulary, "~"), ("text", vocabulary, 3), ("text", 3, None)):
             with pytest.raises(TypeError):
                 domain._compiled.known_counts(*bad)
+        with pytest.raises(ZeroDivisionError):  # an error in a lookup reaches the caller
+            domain._compiled.known_counts("mưa to", _Failing(), "~")
 
     assert _leaked_blocks(run) < 100
 

@@ -38,7 +38,7 @@ def _wheel_names(folder: Path, **env: str) -> set[str]:
     left by an earlier build)."""
     source = folder / "source"
     source.mkdir()
-    for part in ("pyproject.toml", "README.md"):
+    for part in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / part, source / part)
     ignore = shutil.ignore_patterns("*.so", "*.pyd", "__pycache__", "*.egg-info")
     for part in ("src", "models"):

@@ -31,29 +31,16 @@ in_sorted(PyObject *chars, Py_UCS4 ch)
     return 0;
 }
 
-static int
-check_str(PyObject *obj, const char *what)
-{
-    if (PyUnicode_Check(obj))
-        return 0;
-    PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj)->tp_name);
-    return -1;
-}
-
 PyDoc_STRVAR(letter_counts_doc,
 "letter_counts(text, chars) -> (letters, matches)\n\n"
 "How many characters of text are letters (str.isalpha) and how many are among\n"
 "chars, a str of sorted, distinct characters.");
 
 static PyObject *
-letter_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+letter_counts(PyObject *module, PyObject *args)
 {
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError, "letter_counts() takes 2 arguments (%zd given)", nargs);
-        return NULL;
-    }
-    PyObject *text = args[0], *chars = args[1];
-    if (check_str(text, "text") < 0 || check_str(chars, "chars") < 0)
+    PyObject *text, *chars;
+    if (!PyArg_ParseTuple(args, "UU:letter_counts", &text, &chars))
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), letters = 0, matches = 0;
     Py_ssize_t n_chars = PyUnicode_GET_LENGTH(chars);
@@ -138,17 +125,16 @@ PyDoc_STRVAR(known_counts_doc,
 "word's syllables (split at \"_\") are looked up as mark + syllable instead.");
 
 static PyObject *
-known_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+known_counts(PyObject *module, PyObject *args)
 {
-    if (nargs != 3) {
-        PyErr_Format(PyExc_TypeError, "known_counts() takes 3 arguments (%zd given)", nargs);
+    PyObject *segmented, *vocabulary, *mark;
+    if (!PyArg_ParseTuple(args, "UOO:known_counts", &segmented, &vocabulary, &mark))
+        return NULL;
+    if (mark != Py_None && !PyUnicode_Check(mark)) {
+        PyErr_Format(PyExc_TypeError, "mark must be str or None, not %.100s",
+                     Py_TYPE(mark)->tp_name);
         return NULL;
     }
-    PyObject *segmented = args[0], *vocabulary = args[1], *mark = args[2];
-    if (check_str(segmented, "segmented") < 0)
-        return NULL;
-    if (mark != Py_None && check_str(mark, "mark") < 0)
-        return NULL;
     PyObject *low = PyObject_CallMethod(segmented, "lower", NULL);
     if (low == NULL)
         return NULL;
@@ -178,8 +164,8 @@ known_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef methods[] = {
-    {"letter_counts", (PyCFunction)(void (*)(void))letter_counts, METH_FASTCALL, letter_counts_doc},
-    {"known_counts", (PyCFunction)(void (*)(void))known_counts, METH_FASTCALL, known_counts_doc},
+    {"letter_counts", letter_counts, METH_VARARGS, letter_counts_doc},
+    {"known_counts", known_counts, METH_VARARGS, known_counts_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -349,15 +349,6 @@ done:
     return result;
 }
 
-static int
-check_str(PyObject *obj, const char *what)
-{
-    if (PyUnicode_Check(obj))
-        return 0;
-    PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj)->tp_name);
-    return -1;
-}
-
 PyDoc_STRVAR(syllables_doc,
 "syllables(line, regex_tokens) -> list of str\n\n"
 "Split a normalised line into syllables, numbers and punctuation as\n"
@@ -365,15 +356,12 @@ PyDoc_STRVAR(syllables_doc,
 "chunk that is not a plain word.");
 
 static PyObject *
-py_syllables(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+py_syllables(PyObject *module, PyObject *args)
 {
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError, "syllables() takes 2 arguments (%zd given)", nargs);
+    PyObject *line, *regex_tokens;
+    if (!PyArg_ParseTuple(args, "UO:syllables", &line, &regex_tokens))
         return NULL;
-    }
-    if (check_str(args[0], "line") < 0)
-        return NULL;
-    return split_syllables(args[0], args[1]);
+    return split_syllables(line, regex_tokens);
 }
 
 PyDoc_STRVAR(segment_line_doc,
@@ -382,28 +370,18 @@ PyDoc_STRVAR(segment_line_doc,
 "proper names, as DictionarySegmenter.segment_line does.");
 
 static PyObject *
-py_segment_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+py_segment_line(PyObject *module, PyObject *args)
 {
-    if (nargs != 4) {
-        PyErr_Format(PyExc_TypeError, "segment_line() takes 4 arguments (%zd given)", nargs);
+    PyObject *line, *trie, *name_titles, *regex_tokens;
+    if (!PyArg_ParseTuple(args, "UO!O!O:segment_line", &line, &PyDict_Type, &trie,
+                          &PyFrozenSet_Type, &name_titles, &regex_tokens))
         return NULL;
-    }
-    if (check_str(args[0], "line") < 0)
-        return NULL;
-    if (!PyDict_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "trie must be a dict");
-        return NULL;
-    }
-    if (!PyAnySet_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "name_titles must be a set or frozenset");
-        return NULL;
-    }
-    return segment(args[0], args[1], args[2], args[3]);
+    return segment(line, trie, name_titles, regex_tokens);
 }
 
 static PyMethodDef methods[] = {
-    {"syllables", (PyCFunction)(void (*)(void))py_syllables, METH_FASTCALL, syllables_doc},
-    {"segment_line", (PyCFunction)(void (*)(void))py_segment_line, METH_FASTCALL, segment_line_doc},
+    {"syllables", py_syllables, METH_VARARGS, syllables_doc},
+    {"segment_line", py_segment_line, METH_VARARGS, segment_line_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -49,7 +49,9 @@ strings).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import re
 from importlib.resources import files
@@ -174,6 +176,28 @@ def _syllables_python(line: str) -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def _garbage_collector_paused():
+    """No garbage collection in the block (containers made there are not garbage); the
+    collector's state is restored after it.
+
+    Examples
+    --------
+    >>> with _garbage_collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @functools.cache
 def _lexicon() -> tuple[dict, str]:
     """Load the word list once: (trie of syllables, version string)."""
@@ -186,11 +210,13 @@ def _lexicon() -> tuple[dict, str]:
             words.add(" ".join(parts))
     words -= _KEPT_APART
     trie: dict = {}
-    for word in words:
-        node = trie
-        for part in word.split(" "):
-            node = node.setdefault(part, {})
-        node[_WORD_END] = True
+    # Collecting while its 140,000 dicts are made took 3/4 of the time of building it.
+    with _garbage_collector_paused():
+        for word in words:
+            node = trie
+            for part in word.split(" "):
+                node = node.setdefault(part, {})
+            node[_WORD_END] = True
     content = "\n".join(sorted(words)) + "\n\n" + "\n".join(sorted(_NAME_TITLES))
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
     return trie, f"{_ALGORITHM}-underthesea{underthesea.__version__}-{len(words)}w-{digest}"

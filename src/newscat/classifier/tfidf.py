@@ -29,6 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from sklearn.utils.validation import check_is_fitted
 
+from ..collector import collector_paused
 from .features import SYLLABLE_MARK, TermAnalyzer
 
 __all__ = ["TABLE_AFTER_TEXTS", "TermTable", "TermVectorizer"]
@@ -288,6 +289,7 @@ class TermVectorizer(TfidfVectorizer):
         if cached is None or cached[0] is not self.vocabulary_ or cached[1] != settings:
             if not build:
                 return None
-            cached = self.vocabulary_, settings, TermTable(self.vocabulary_, *settings)
+            with collector_paused():  # a list per token
+                cached = self.vocabulary_, settings, TermTable(self.vocabulary_, *settings)
             self._term_table = cached
         return cached[2]

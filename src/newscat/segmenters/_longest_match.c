@@ -195,36 +195,36 @@ error:
     return NULL;
 }
 
+/* The child of a trie node under key; NULL if there is none, or on an error (with an
+ * exception set). */
+static PyObject *
+child(PyObject *node, PyObject *key)
+{
+    PyObject *next = PyDict_GetItemWithError(node, key);
+    if (next != NULL && !PyDict_Check(next)) {
+        PyErr_SetString(PyExc_TypeError, "trie nodes must be dicts");
+        return NULL;
+    }
+    return next;
+}
+
 /* End (exclusive) of the longest dictionary word from syllable i; -1 on error. */
 static Py_ssize_t
 longest(PyObject *trie, PyObject *low, Py_ssize_t i, Py_ssize_t n)
 {
-    PyObject *node = PyDict_GetItemWithError(trie, PyList_GET_ITEM(low, i));
-    if (node == NULL && PyErr_Occurred())
-        return -1;
-    Py_ssize_t end = i + 1, j = i + 1;
-    while (node != NULL && j < n) {
-        if (!PyDict_Check(node)) {
-            PyErr_SetString(PyExc_TypeError, "trie nodes must be dicts");
+    PyObject *node = child(trie, PyList_GET_ITEM(low, i));
+    Py_ssize_t end = i + 1;
+    for (Py_ssize_t j = i + 1; node != NULL && j < n; j++) {
+        node = child(node, PyList_GET_ITEM(low, j));
+        if (node == NULL)
+            break;
+        int has_end = PyDict_Contains(node, WORD_END);
+        if (has_end < 0)
             return -1;
-        }
-        node = PyDict_GetItemWithError(node, PyList_GET_ITEM(low, j));
-        if (node == NULL && PyErr_Occurred())
-            return -1;
-        j++;
-        if (node != NULL) {
-            if (!PyDict_Check(node)) {
-                PyErr_SetString(PyExc_TypeError, "trie nodes must be dicts");
-                return -1;
-            }
-            int has_end = PyDict_Contains(node, WORD_END);
-            if (has_end < 0)
-                return -1;
-            if (has_end)
-                end = j;
-        }
+        if (has_end)
+            end = j + 1;
     }
-    return end;
+    return PyErr_Occurred() ? -1 : end;
 }
 
 static int

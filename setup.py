@@ -19,5 +19,10 @@ setup(
             ["src/newscat/classifier/_domain_counts.c"],
             optional=True,
         ),
+        Extension(
+            "newscat.classifier._token_ids",
+            ["src/newscat/classifier/_token_ids.c"],
+            optional=True,
+        ),
     ]
 )

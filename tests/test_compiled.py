@@ -1,9 +1,9 @@
 """The compiled modules are built by ``pip install`` and are optional.
 
 Where a C compiler is at hand the wheel carries the dictionary segmenter's
-``_longest_match`` and the domain checks' ``_domain_counts``; without one the build
-still succeeds and the same functions run in pure Python (whose results the compiled
-modules must equal: ``tests/test_fast_paths.py``).
+``_longest_match``, the domain checks' ``_domain_counts`` and the feature steps'
+``_token_ids``; without one the build still succeeds and the same functions run in
+pure Python (whose results the compiled modules must equal: ``tests/test_fast_paths.py``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from newscat.classifier import domain
+from newscat.classifier import domain, token_ids
 from newscat.segmenters import dictionary
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = {
     "newscat/segmenters/_longest_match": dictionary,
     "newscat/classifier/_domain_counts": domain,
+    "newscat/classifier/_token_ids": token_ids,
 }
 
 
@@ -78,4 +79,5 @@ def test_wheel_carries_the_compiled_modules_but_not_their_sources(tmp_path):
 def test_a_machine_without_a_compiler_still_builds_the_package(tmp_path):
     names = _wheel_names(tmp_path, CC="false")  # every compiler call fails
     assert not any(_compiled_in(names, module) for module in MODULES)
-    assert {"newscat/segmenters/dictionary.py", "newscat/classifier/domain.py"} <= names
+    fallbacks = {module.__name__.replace(".", "/") + ".py" for module in MODULES.values()}
+    assert fallbacks <= names

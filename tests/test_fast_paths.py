@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 import random
 import re
 import sys
@@ -20,7 +21,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from newscat.classifier import domain
+from newscat.classifier import domain, token_ids
 from newscat.classifier.word_vectors import WordVectors
 from newscat.segmenters import dictionary
 from newscat.text import pages
@@ -304,6 +305,95 @@ def test_compiled_domain_counts_leak_nothing(real_texts):
                 domain._compiled.known_counts(*bad)
         with pytest.raises(ZeroDivisionError):  # an error in a lookup reaches the caller
             domain._compiled.known_counts("mưa to", _Failing(), "~")
+
+    assert _leaked_blocks(run) < 100
+
+
+# ------------------------------------------------------------------ token ids
+# The compiled lookup (where built) against the pure-Python one, and that against the
+# plain reading of a segmented text.
+_TOKEN_COMPILED = pytest.mark.skipif(token_ids._compiled is None, reason="not built here")
+
+
+def lookup_by_definition(index: dict[str, int], texts: list[str]) -> list[tuple]:
+    """Per text: the ids of its words and of their syllables, one at a time."""
+    out = []
+    for text in texts:
+        words = text.lower().split()
+        syllables = [part for word in words for part in word.split("_") if part]
+        out.append(([index.get(w, -1) for w in words], [index.get(p, -1) for p in syllables]))
+    return out
+
+
+def _per_text(found: token_ids.Lookup) -> list[tuple]:
+    words = np.split(found.words, np.cumsum(found.word_counts)[:-1])
+    syllables = np.split(found.syllables, np.cumsum(found.syllable_counts)[:-1])
+    return [(w.tolist(), s.tolist()) for w, s in zip(words, syllables)]
+
+
+def _token_texts(real_texts: list[str]) -> tuple[list[str], list[str]]:
+    """Segmented and random texts, and tokens: half of their words and syllables."""
+    texts = _domain_texts(real_texts)
+    return texts, sorted(_vocabulary(texts[::2]) | {"σ", "ς", "i̇", "ǆ"})
+
+
+def test_python_lookup_matches_the_definition(real_texts):
+    texts, tokens = _token_texts(real_texts[::5])
+    ids = token_ids.TokenIds(tokens)
+    found = token_ids._lookup_python(ids.index, texts, syllables=True)
+    assert _per_text(found) == lookup_by_definition(ids.index, texts)
+    words_only = token_ids._lookup_python(ids.index, texts, syllables=False)
+    assert np.array_equal(words_only.words, found.words)
+    assert len(words_only.syllables) == len(words_only.syllable_counts) == 0
+
+
+@_TOKEN_COMPILED
+def test_compiled_lookup_equals_the_python_one(real_texts):
+    texts, tokens = _token_texts(real_texts)
+    ids = token_ids.TokenIds(tokens)
+    for syllables in (True, False):
+        for start in range(0, len(texts), 500):
+            batch = texts[start : start + 500]
+            compiled = ids.lookup(batch, syllables)
+            python = token_ids._lookup_python(ids.index, batch, syllables)
+            for got, expected in zip(compiled, python):
+                assert got.dtype == np.int64 and np.array_equal(got, expected), batch
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_token_ids_refuse_what_they_cannot_read(compiled, monkeypatch):
+    if not compiled:
+        monkeypatch.setattr(token_ids, "_compiled", None)
+    elif token_ids._compiled is None:
+        pytest.skip("not built here")
+    with pytest.raises(ValueError, match=r"token 'mưa' is given twice \(ids 0 and 2\)"):
+        token_ids.TokenIds(["mưa", "bão", "mưa"])
+    ids = token_ids.TokenIds(["mưa", "bão"])
+    with pytest.raises(TypeError, match="text 1 is bytes, not str"):
+        ids.lookup(["mưa", b"bao"])
+    copied = pickle.loads(pickle.dumps(ids))
+    assert copied.lookup(["Bão mưa"]).words.tolist() == [1, 0]
+
+
+@_TOKEN_COMPILED
+def test_compiled_lookup_leaks_nothing(real_texts):
+    texts, tokens = _token_texts(real_texts[:200])
+
+    def run() -> None:
+        table = token_ids._compiled.TokenIds(tuple(tokens))
+        table.lookup(texts, True)
+        table.lookup(texts, False)
+        for bad in ((3,), (("a", 3),), (["a"],)):
+            with pytest.raises(TypeError):
+                token_ids._compiled.TokenIds(*bad)
+        with pytest.raises(ValueError):
+            token_ids._compiled.TokenIds(("a", "b", "a"))
+        with pytest.raises(TypeError):
+            table.lookup(texts[:5] + [None], True)
+        with pytest.raises(TypeError):
+            table.lookup(3, True)
+        with pytest.raises(RuntimeError):
+            table.__init__(("a",))
 
     assert _leaked_blocks(run) < 100
 

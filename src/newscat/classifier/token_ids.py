@@ -1,0 +1,99 @@
+"""Integer ids for the words and syllables of segmented texts.
+
+The TF-IDF step and the article vectors both read a segmented text as its words
+(lower-cased, split at whitespace) and, for syllable terms, their syllables (the
+parts between ``_``), each looked up in a table of known tokens. :class:`TokenIds`
+does that lookup for a whole batch and gives numpy arrays of ids, which the steps
+turn into their columns.
+
+The lookup runs in C (``_token_ids.c``, built by ``pip install`` where a C compiler
+is at hand): it hashes the characters of each word where they stand instead of
+making a string of it. Where it could not be built, the same ids come from
+:func:`_lookup_python` (tested to agree on corpus text and random strings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
+from typing import NamedTuple
+
+import numpy as np
+
+try:
+    from . import _token_ids as _compiled
+except ImportError:  # built by pip where a C compiler is at hand; else pure Python
+    _compiled = None
+
+__all__ = ["Lookup", "TokenIds"]
+
+
+class Lookup(NamedTuple):
+    """The ids of a batch of texts' words (-1 for an unknown one), how many words each
+    text has, and the same for their syllables (empty unless asked for)."""
+
+    words: np.ndarray
+    word_counts: np.ndarray
+    syllables: np.ndarray
+    syllable_counts: np.ndarray
+
+
+class TokenIds:
+    """A table of distinct tokens; token ``i`` has id ``i``.
+
+    Parameters
+    ----------
+    tokens : iterable of str
+        The tokens, distinct, as the texts hold them once lower-cased.
+
+    Examples
+    --------
+    >>> ids = TokenIds(["công_đoàn", "công", "đoàn", "tặng"])
+    >>> found = ids.lookup(["Công_đoàn tặng quà", "đoàn_viên"], syllables=True)
+    >>> found.words.tolist(), found.word_counts.tolist()
+    ([0, 3, -1, -1], [3, 1])
+    >>> found.syllables.tolist(), found.syllable_counts.tolist()
+    ([1, 2, 3, -1, 2, -1], [4, 2])
+    """
+
+    def __init__(self, tokens: Iterable[str]) -> None:
+        self.tokens = tuple(tokens)
+        self.index = {token: i for i, token in enumerate(self.tokens)}
+        if len(self.index) != len(self.tokens):
+            seen: dict[str, int] = {}
+            for i, token in enumerate(self.tokens):
+                if seen.setdefault(token, i) != i:
+                    raise ValueError(f"token {token!r} is given twice (ids {seen[token]} and {i})")
+        self._compiled = None if _compiled is None else _compiled.TokenIds(self.tokens)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __reduce__(self):
+        return TokenIds, (self.tokens,)
+
+    def lookup(self, texts: Sequence[str], syllables: bool = False) -> Lookup:
+        """The ids of the words of ``texts`` (each lower-cased and split at whitespace),
+        and with ``syllables`` of their syllables (their parts between ``_``)."""
+        if self._compiled is None:
+            return _lookup_python(self.index, texts, syllables)
+        found = self._compiled.lookup(texts, syllables)
+        return Lookup(*(np.frombuffer(part, dtype=np.int64) for part in found))
+
+
+def _lookup_python(index: dict[str, int], texts: Sequence[str], syllables: bool) -> Lookup:
+    """:meth:`TokenIds.lookup` in pure Python, its definition."""
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"text {i} is {type(text).__name__}, not str")
+    lowered = [text.lower() for text in texts]
+    split = [text.split() for text in lowered]
+    # a word's syllables are its parts between "_", empty ones left out
+    parts = [text.replace("_", " ").split() for text in lowered] if syllables else []
+    words, syllable_list = list(chain.from_iterable(split)), list(chain.from_iterable(parts))
+    return Lookup(
+        np.fromiter(map(index.get, words, repeat(-1)), np.int64, count=len(words)),
+        np.fromiter(map(len, split), np.int64, count=len(split)),
+        np.fromiter(map(index.get, syllable_list, repeat(-1)), np.int64, count=len(syllable_list)),
+        np.fromiter(map(len, parts), np.int64, count=len(parts)),
+    )

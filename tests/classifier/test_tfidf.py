@@ -1,4 +1,7 @@
-"""The TF-IDF step's token table gives scikit-learn's own matrix, on real articles and odd texts."""
+"""The TF-IDF step's token table gives scikit-learn's own matrix, on real articles and odd texts.
+
+Every test runs twice: with the compiled token lookup and with its pure-Python fallback.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import newscat
 from newscat import NewsClassifier
+from newscat.classifier import token_ids
 from newscat.classifier.features import TermAnalyzer
 from newscat.classifier.tfidf import TABLE_AFTER_TEXTS, TermVectorizer
 
@@ -38,6 +42,16 @@ ODD = [
     "thăm công_nhân",  # with the next text, a bigram across two texts: not a term of either
     "ốm",
 ]
+
+
+@pytest.fixture(params=["compiled", "python"], autouse=True)
+def implementation(request, monkeypatch) -> str:
+    """Run the test with the compiled token lookup, then with the pure-Python fallback."""
+    if request.param == "python":
+        monkeypatch.setattr(token_ids, "_compiled", None)
+    elif token_ids._compiled is None:
+        pytest.skip("the compiled token lookup is not built here")
+    return request.param
 
 
 def assert_same_matrix(fast, slow) -> None:

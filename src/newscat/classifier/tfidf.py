@@ -4,8 +4,9 @@
 scikit-learn's own) over the terms of a :class:`~newscat.classifier.features.TermAnalyzer`.
 Its ``transform`` gives the same matrix without building every term as a new string:
 on first use it derives from the fitted vocabulary a :class:`TermTable` (each token
-that occurs in a term gets an integer id); then each token of a batch of texts is
-looked up once, the syllables of a known word come from the table, bigrams become
+that occurs in a term gets an integer id); then each word of a batch of texts and
+each of its syllables is looked up once (:class:`~newscat.classifier.token_ids.TokenIds`,
+in C where it could be built), unigrams are read off an array of columns, bigrams become
 int64 keys found by a binary search over the keys of the vocabulary's bigrams, and
 the counts are weighted by the operations of the vectorizer's own TF-IDF step
 (sublinear tf, its idf, l2 norm) without that step's checks of its input. The table
@@ -19,7 +20,6 @@ are not ``str`` take scikit-learn's own path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from itertools import chain, islice, repeat
 
@@ -31,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..collector import collector_paused
 from .features import SYLLABLE_MARK, TermAnalyzer
+from .token_ids import TokenIds
 
 __all__ = ["TABLE_AFTER_TEXTS", "TermTable", "TermVectorizer"]
 
@@ -43,22 +44,6 @@ TABLE_AFTER_TEXTS = 100
 
 # terms read at a time when a table is built: bounds the memory it takes meanwhile
 _CHUNK_TERMS = 10_000
-
-# where a word split at "_" has an empty part, which is no syllable
-_EMPTY_SYLLABLE = re.compile("^_|_$|__")
-
-
-def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indices ``start, start + 1, ..., start + length - 1`` of each span, joined.
-
-    Examples
-    --------
-    >>> _spans(np.array([5, 0, 2]), np.array([2, 0, 3])).tolist()
-    [5, 6, 2, 3, 4]
-    """
-    ends = np.cumsum(lengths)
-    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - lengths, lengths)
-    return np.repeat(starts, lengths) + within
 
 
 class _Grams:
@@ -130,28 +115,22 @@ class TermTable:
         self.ngram_range = tuple(ngram_range)
         self.syllables = syllables
         self.n_features = len(vocabulary)
-        self.ids: dict[str, int] = {}
+        ids: dict[str, int] = {}
         items, chunks = iter(vocabulary.items()), []
         while chunk := list(islice(items, _CHUNK_TERMS)):
-            chunks.append(self._read_terms(chunk))
+            chunks.append(self._read_terms(chunk, ids))
         left, right, syllable, columns, one, two, marked = map(np.concatenate, zip(*chunks))
-        self.words = _Grams(len(self.ids), left, right, columns, one, two)
-        self.syllable_grams = _Grams(
-            len(self.ids), syllable, right, columns, one & marked, two & marked
-        )
-        # the syllables of each token read as a word, as spans of one flat array
-        parts = list(map(self.syllable_ids, self.ids))
-        self.syllable_count = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        self.syllable_start = np.cumsum(self.syllable_count) - self.syllable_count
-        self.syllable_flat = np.fromiter(chain.from_iterable(parts), dtype=np.int64)
+        self.words = _Grams(len(ids), left, right, columns, one, two)
+        self.syllable_grams = _Grams(len(ids), syllable, right, columns, one & marked, two & marked)
+        self.tokens = TokenIds(ids)
         # the most texts :meth:`counts` takes: their codes (bigram key or column, then
         # text) must fit in an int64
-        self.max_texts = 2**63 // max(len(self.ids) ** 2, self.n_features)
+        self.max_texts = 2**63 // max(len(ids) ** 2, self.n_features)
 
-    def _read_terms(self, chunk: list[tuple[str, int]]) -> tuple:
-        """Give the tokens of some terms their ids; for each term, the ids of its first
-        and second token (read as words, then as syllables), its column and whether
-        it is a unigram, a bigram and a syllable term."""
+    def _read_terms(self, chunk: list[tuple[str, int]], ids: dict[str, int]) -> tuple:
+        """Give the tokens of some terms their ids (new ones are added to ``ids``); for
+        each term, the ids of its first and second token (read as words, then as
+        syllables), its column and whether it is a unigram, a bigram and a syllable term."""
         terms = [term for term, _ in chunk]
         columns = np.fromiter((column for _, column in chunk), np.int64, count=len(chunk))
         tokens = " ".join(terms).split(" ")
@@ -162,53 +141,31 @@ class TermTable:
             marked[:] = np.fromiter(map(str.startswith, terms, repeat(SYLLABLE_MARK)), bool)
         cut = len(SYLLABLE_MARK)
         unmarked = [tokens[i][cut:] for i in first[marked].tolist()]
-        new = [token for token in dict.fromkeys(chain(tokens, unmarked)) if token not in self.ids]
-        self.ids.update(zip(new, range(len(self.ids), len(self.ids) + len(new))))
-        ids = np.fromiter(map(self.ids.__getitem__, tokens), np.int64, count=len(tokens))
-        left, right = ids[first], ids[np.minimum(first + 1, len(ids) - 1)]
+        new = [token for token in dict.fromkeys(chain(tokens, unmarked)) if token not in ids]
+        ids.update(zip(new, range(len(ids), len(ids) + len(new))))
+        found = np.fromiter(map(ids.__getitem__, tokens), np.int64, count=len(tokens))
+        left, right = found[first], found[np.minimum(first + 1, len(found) - 1)]
         syllable = left.copy()  # "~a b" is also the bigram of syllables "a" and "b"
-        syllable[marked] = np.fromiter(map(self.ids.__getitem__, unmarked), np.int64)
+        syllable[marked] = np.fromiter(map(ids.__getitem__, unmarked), np.int64)
         return left, right, syllable, columns, size == 1, size == 2, marked
-
-    def syllable_ids(self, word: str) -> list[int]:
-        """The ids of the syllables of ``word`` (split at ``_``), -1 for unknown ones."""
-        return list(map(self.ids.get, filter(None, word.split("_")), repeat(-1)))
 
     def counts(self, texts: list[str]) -> sp.csr_array:
         """How often each term occurs in each segmented text: the count matrix of
         scikit-learn's ``CountVectorizer`` (float32, sorted column indices)."""
-        split = [text.lower().split() for text in texts]
-        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        tokens = list(chain.from_iterable(split))
-        words = np.fromiter(map(self.ids.get, tokens, repeat(-1)), np.int64, count=len(tokens))
-        docs = np.repeat(np.arange(len(texts)), lengths)
-        rows, cols = self.words.columns(words, docs, len(texts), self.ngram_range)
+        found = self.tokens.lookup(texts, syllables=self.syllables)
+        texts_at = np.arange(len(texts))
+        rows, cols = self.words.columns(
+            found.words, np.repeat(texts_at, found.word_counts), len(texts), self.ngram_range
+        )
         if self.syllables:
-            syllables, syllable_docs = self._syllables(tokens, words, docs)
             more_rows, more_cols = self.syllable_grams.columns(
-                syllables, syllable_docs, len(texts), self.ngram_range
+                found.syllables,
+                np.repeat(texts_at, found.syllable_counts),
+                len(texts),
+                self.ngram_range,
             )
             rows, cols = rows + more_rows, cols + more_cols
         return self._matrix(len(texts), np.concatenate(rows), np.concatenate(cols))
-
-    def _syllables(self, tokens: list[str], words: np.ndarray, docs: np.ndarray) -> tuple:
-        """The syllable ids of a batch of tokens, in order, and the document of each.
-
-        A word of the table has its syllables there; the unknown words are split
-        here, all at once."""
-        unknown = np.flatnonzero(words < 0)
-        starts = self.syllable_start[words]  # the unknown words' are set below
-        count = self.syllable_count[words]
-        odd = [tokens[i] for i in unknown.tolist()]
-        syllables = " ".join(odd).replace("_", " ").split()
-        count[unknown] = np.fromiter(map(str.count, odd, repeat("_")), np.int64, len(odd)) + 1
-        uneven = [i for i, found in enumerate(map(_EMPTY_SYLLABLE.search, odd)) if found]
-        count[unknown[uneven]] = [len(odd[i].replace("_", " ").split()) for i in uneven]
-        starts[unknown] = len(self.syllable_flat) + np.cumsum(count[unknown]) - count[unknown]
-        flat = np.concatenate(
-            [self.syllable_flat, np.fromiter(map(self.ids.get, syllables, repeat(-1)), np.int64)]
-        )
-        return flat[_spans(starts, count)], np.repeat(docs, count)
 
     def _matrix(self, n_texts: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_array:
         cells, counts = np.unique(rows * self.n_features + cols, return_counts=True)

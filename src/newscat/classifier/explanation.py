@@ -247,7 +247,7 @@ class _Explainer:
 
     def _vector_terms(self, segmented: str, coef: np.ndarray) -> list[Contribution]:
         """Each known word's share of ``vector_weight × article vector · coef``."""
-        index = self.vectors._index
+        index = self.vectors._tokens.index
         counts = Counter(w for w in segmented.lower().split() if w in index)
         if not counts:
             return []

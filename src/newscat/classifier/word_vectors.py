@@ -30,6 +30,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.extmath import randomized_svd
 
+from .token_ids import TokenIds
+
 __all__ = [
     "MAX_WINDOW",
     "VECTOR_SETTINGS",
@@ -86,7 +88,7 @@ class WordVectors:
         self.terms = terms
         self.vectors = vectors
         self.weights = weights.astype(np.float32)
-        self._index = {term: i for i, term in enumerate(terms)}
+        self._tokens = TokenIds(terms)
         self._weighted = vectors.astype(np.float32) * (self.weights / _QUANT)[:, None]
 
     @property
@@ -105,13 +107,15 @@ class WordVectors:
 
         A text without any known word gets a row of zeros.
         """
-        get = self._index.get
-        cols: list[int] = []
-        ends = [0]
-        for text in segmented:
-            cols += [i for i in map(get, text.lower().split()) if i is not None]
-            ends.append(len(cols))
-        shape = (len(ends) - 1, len(self.terms))
+        found = self._tokens.lookup(list(segmented))
+        n_texts = len(found.word_counts)
+        known = found.words >= 0
+        per_text = np.bincount(
+            np.repeat(np.arange(n_texts), found.word_counts)[known], None, n_texts
+        )
+        ends = np.concatenate([[0], np.cumsum(per_text)])
+        cols = found.words[known]
+        shape = (n_texts, len(self.terms))
         counts = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, ends), shape=shape)
         counts.sum_duplicates()  # a word's count times its vector, as before, not summed after
         out = np.asarray(counts @ self._weighted, dtype=np.float32)

@@ -20,6 +20,11 @@ setup(
             optional=True,
         ),
         Extension(
+            "newscat.classifier._term_counts",
+            ["src/newscat/classifier/_term_counts.c"],
+            optional=True,
+        ),
+        Extension(
             "newscat.classifier._token_ids",
             ["src/newscat/classifier/_token_ids.c"],
             optional=True,

@@ -21,7 +21,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from newscat.classifier import domain, token_ids
+from newscat.classifier import domain, tfidf, token_ids
 from newscat.classifier.word_vectors import WordVectors
 from newscat.segmenters import dictionary
 from newscat.text import pages
@@ -394,6 +394,62 @@ def test_compiled_lookup_leaks_nothing(real_texts):
             table.lookup(3, True)
         with pytest.raises(RuntimeError):
             table.__init__(("a",))
+
+    assert _leaked_blocks(run) < 100
+
+
+# ------------------------------------------------------------------ TF-IDF counts
+# The compiled counts' results are compared with numpy's in tests/classifier/test_tfidf.py;
+# here, what they refuse and that they leak nothing.
+_COUNTS_COMPILED = pytest.mark.skipif(tfidf._compiled is None, reason="not built here")
+
+
+def _count_arrays(**changed) -> tuple:
+    """The arrays of two texts over three tokens (0 1 | 2 -1 0), one bigram term (0, 1)."""
+    arrays = {
+        "ids": np.array([0, 1, 2, -1, 0]),
+        "counts": np.array([2, 3]),
+        "unigram": np.array([0, 1, -1, -1]),
+        "keys": np.array([1]),
+        "bigram": np.array([2]),
+        "starts": np.array([0, 1, 1, 1]),
+    }
+    return tuple({**arrays, **changed}.values())
+
+
+@_COUNTS_COMPILED
+def test_compiled_counts_count_and_refuse_what_does_not_fit():
+    indptr, indices, data = tfidf._compiled.term_counts([_count_arrays()], 3, 3, True, True)
+    assert np.frombuffer(indptr, np.int32).tolist() == [0, 3, 4]
+    assert np.frombuffer(indices, np.int32).tolist() == [0, 1, 2, 0]
+    assert np.frombuffer(data, np.float32).tolist() == [1, 1, 1, 1]
+    bad = {
+        "ids": (np.array([0, 1, 3, -1, 0]), ValueError, "token id 3 is outside -1 to 2"),
+        "counts": (np.array([2, 2]), ValueError, "counts add up to 4 for 5 ids"),
+        "unigram": (np.array([0, 5, -1, -1]), ValueError, "column 5 is outside the 3 features"),
+        "keys": (np.array([1, 2]), ValueError, "2 bigram keys but 1 columns"),
+        "starts": (np.array([0, 2, 1, 1]), ValueError, "starts must not decrease"),
+        "bigram": (np.array([2.0]), TypeError, "bigram must be a one-dimensional int64 array"),
+    }
+    for name, (value, error, message) in bad.items():
+        with pytest.raises(error, match=message):
+            tfidf._compiled.term_counts([_count_arrays(**{name: value})], 3, 3, True, True)
+    with pytest.raises(TypeError, match="kind 0 must be a tuple of 6 arrays"):
+        tfidf._compiled.term_counts([_count_arrays()[:5]], 3, 3, True, True)
+    with pytest.raises(ValueError, match="n_tokens and n_features"):
+        tfidf._compiled.term_counts([_count_arrays()], -1, 3, True, True)
+
+
+@_COUNTS_COMPILED
+def test_compiled_counts_leak_nothing():
+    def run() -> None:
+        for _ in range(200):
+            tfidf._compiled.term_counts([_count_arrays()] * 2, 3, 3, True, True)
+        for bad in ({"ids": np.array([0, 1, 9, -1, 0])}, {"bigram": np.array([2.0])}):
+            with pytest.raises((TypeError, ValueError)):
+                tfidf._compiled.term_counts([_count_arrays(), _count_arrays(**bad)], 3, 3, 1, 1)
+        with pytest.raises(TypeError):
+            tfidf._compiled.term_counts(3, 3, 3, True, True)
 
     assert _leaked_blocks(run) < 100
 

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import newscat
 from newscat import NewsClassifier
+from newscat.classifier import tfidf as tfidf_module
 from newscat.classifier import token_ids
 from newscat.classifier.features import TermAnalyzer
 from newscat.classifier.tfidf import TABLE_AFTER_TEXTS, TermVectorizer
@@ -46,11 +47,12 @@ ODD = [
 
 @pytest.fixture(params=["compiled", "python"], autouse=True)
 def implementation(request, monkeypatch) -> str:
-    """Run the test with the compiled token lookup, then with the pure-Python fallback."""
+    """Run the test with the compiled token lookup and counts, then with their fallbacks."""
     if request.param == "python":
         monkeypatch.setattr(token_ids, "_compiled", None)
-    elif token_ids._compiled is None:
-        pytest.skip("the compiled token lookup is not built here")
+        monkeypatch.setattr(tfidf_module, "_compiled", None)
+    elif token_ids._compiled is None or tfidf_module._compiled is None:
+        pytest.skip("the compiled token lookup and counts are not built here")
     return request.param
 
 

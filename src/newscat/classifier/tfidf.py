@@ -33,6 +33,11 @@ from ..collector import collector_paused
 from .features import SYLLABLE_MARK, TermAnalyzer
 from .token_ids import TokenIds
 
+try:
+    from . import _term_counts as _compiled
+except ImportError:  # built by pip where a C compiler is at hand; else numpy
+    _compiled = None
+
 __all__ = ["TABLE_AFTER_TEXTS", "TermTable", "TermVectorizer"]
 
 # The table is built once a vectorizer has read this many texts (in one batch or
@@ -60,6 +65,8 @@ class _Grams:
         keys = left[two] * n_tokens + right[two]
         order = np.argsort(keys)
         self.keys, self.bigram = keys[order], columns[two][order]
+        # where the keys of each left token start, and one past the last
+        self.starts = np.searchsorted(self.keys, np.arange(n_tokens + 1) * n_tokens)
 
     def columns(self, ids: np.ndarray, docs: np.ndarray, n_docs: int, ngram_range) -> tuple:
         """Document and column of each n-gram of ``ids`` (token ids, -1 unknown) that is
@@ -153,19 +160,36 @@ class TermTable:
         """How often each term occurs in each segmented text: the count matrix of
         scikit-learn's ``CountVectorizer`` (float32, sorted column indices)."""
         found = self.tokens.lookup(texts, syllables=self.syllables)
-        texts_at = np.arange(len(texts))
-        rows, cols = self.words.columns(
-            found.words, np.repeat(texts_at, found.word_counts), len(texts), self.ngram_range
-        )
+        kinds = [(found.words, found.word_counts, self.words)]
         if self.syllables:
-            more_rows, more_cols = self.syllable_grams.columns(
-                found.syllables,
-                np.repeat(texts_at, found.syllable_counts),
-                len(texts),
-                self.ngram_range,
-            )
+            kinds.append((found.syllables, found.syllable_counts, self.syllable_grams))
+        if _compiled is None:
+            return self._counts_python(len(texts), kinds)
+        low, high = self.ngram_range
+        arrays = [(i, n, g.unigram, g.keys, g.bigram, g.starts) for i, n, g in kinds]
+        n_tokens, n_features = len(self.tokens), self.n_features
+        indptr, indices, data = _compiled.term_counts(
+            arrays, n_tokens, n_features, low <= 1, high >= 2
+        )
+        return sp.csr_array(
+            (
+                np.frombuffer(data, np.float32),
+                np.frombuffer(indices, np.int32),
+                np.frombuffer(indptr, np.int32),
+            ),
+            shape=(len(texts), self.n_features),
+        )
+
+    def _counts_python(self, n_texts: int, kinds: list[tuple]) -> sp.csr_array:
+        """:meth:`counts` in numpy, from the token ids of each kind (words, syllables),
+        the count of each text's tokens and the kind's :class:`_Grams`."""
+        texts_at = np.arange(n_texts)
+        rows, cols = [], []
+        for ids, counts, grams in kinds:
+            docs = np.repeat(texts_at, counts)
+            more_rows, more_cols = grams.columns(ids, docs, n_texts, self.ngram_range)
             rows, cols = rows + more_rows, cols + more_cols
-        return self._matrix(len(texts), np.concatenate(rows), np.concatenate(cols))
+        return self._matrix(n_texts, np.concatenate(rows), np.concatenate(cols))
 
     def _matrix(self, n_texts: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_array:
         cells, counts = np.unique(rows * self.n_features + cols, return_counts=True)

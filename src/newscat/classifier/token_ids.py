@@ -75,7 +75,7 @@ class TokenIds:
     def lookup(self, texts: Sequence[str], syllables: bool = False) -> Lookup:
         """The ids of the words of ``texts`` (each lower-cased and split at whitespace),
         and with ``syllables`` of their syllables (their parts between ``_``)."""
-        if self._compiled is None:
+        if _compiled is None or self._compiled is None:
             return _lookup_python(self.index, texts, syllables)
         found = self._compiled.lookup(texts, syllables)
         return Lookup(*(np.frombuffer(part, dtype=np.int64) for part in found))

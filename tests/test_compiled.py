@@ -2,8 +2,9 @@
 
 Where a C compiler is at hand the wheel carries the dictionary segmenter's
 ``_longest_match``, the domain checks' ``_domain_counts`` and the TF-IDF step's
-``_token_ids`` and ``_term_counts``; without one the build still succeeds and the same functions run in
-pure Python (whose results the compiled modules must equal: ``tests/test_fast_paths.py``).
+``_token_ids`` and ``_term_counts``; without one the build still succeeds and the same
+functions run in pure Python (whose results the compiled modules must equal:
+``tests/test_fast_paths.py``).
 """
 
 from __future__ import annotations

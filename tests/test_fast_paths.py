@@ -127,6 +127,8 @@ def test_markup_is_stripped_as_defined(source, real_texts):
 def test_teaser_block_starts_where_defined(source, real_texts):
     pages_ = real_texts if source == "real" else _random_texts(_PAGE_TRICKY, count=2000)
     pages_ = pages_ + ["A\nTin khác:\nB", "A\nC\u0327ó thể bạn quan tâm\nB", "A\n  XEM THÊM \nB"]
+    # more words than any heading, the extra ones only colons (or not)
+    pages_ += ["A\nCó thể bạn quan tâm : :\t:\nB", "A\nCó thể bạn quan tâm :x\nB"]
     for page in pages_:
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         start = teaser_start_by_definition(lines)

@@ -91,6 +91,10 @@ _TEASER_KEYS = frozenset(_key(heading) for heading in TEASER_HEADINGS)
 # its key (or, followed by a combining mark, composes it into a non-ASCII one), so
 # only lines starting like a teaser heading or with a non-ASCII character need a key.
 _TEASER_FIRST = frozenset(key[0] for key in _TEASER_KEYS)
+# Nor does a line with more words than the longest heading, unless the words past them
+# are only ":" (stripped from the key): neither NFC nor casefold makes or removes
+# whitespace, so the line's words are its key's.
+_TEASER_WORDS = max(key.count(" ") + 1 for key in _TEASER_KEYS)
 
 
 def _strip_markup(line: str, removed: Removed) -> str:
@@ -109,6 +113,9 @@ def _cut_teasers(lines: list[str], removed: Removed) -> list[str]:
     for i, line in enumerate(lines):
         first = line[0]
         if first.isascii() and first.casefold() not in _TEASER_FIRST:
+            continue
+        words = line.split(maxsplit=_TEASER_WORDS)
+        if len(words) > _TEASER_WORDS and words[-1].replace(":", "").strip():
             continue
         if _key(line).rstrip(" :") in _TEASER_KEYS:
             removed.extend(("teaser block", teaser) for teaser in lines[i:])
@@ -130,13 +137,15 @@ def _echoes_body(line: str, others: list[str]) -> bool:
 def _drop_repeats(lines: list[str], headline: str, removed: Removed) -> list[str]:
     kept: list[str] = []
     seen: set[str] = set()
+    last_kept = None  # the key of kept[-1]
     i = 0
     while i < len(lines):
         key = _key(lines[i])
-        if key not in seen or len(key.split()) < _MIN_REPEAT_WORDS:
+        if key not in seen or key.count(" ") + 1 < _MIN_REPEAT_WORDS:  # words joined by " "
             seen.add(key)
             kept.append(lines[i])
-        elif kept and key == _key(kept[-1]):
+            last_kept = key
+        elif key == last_kept:
             removed.append(("repeated title", lines[i]))
         else:
             removed.append(("caption", lines[i]))

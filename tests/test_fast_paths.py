@@ -217,19 +217,53 @@ def _leaked_blocks(run: Callable[[], None]) -> int:
 
 
 @_COMPILED
+def test_compiled_segmenter_lowers_as_str_lower(monkeypatch):
+    # İ and Σ are the characters whose lower case is not one simple character
+    monkeypatch.setattr(dictionary, "_NAME_TITLES", dictionary._NAME_TITLES | {"σ"})
+    seg = dictionary.DictionarySegmenter()
+    seg._trie = {"i̇z": {"mir": {"": True}}, "ας": {"βγ": {"": True}}, "ǆa": {"b": {"": True}}}
+    seg._compiled_lexicon = dictionary._compiled.Lexicon(seg._trie, dictionary._NAME_TITLES)
+    lines = ["İz mir", "İZ MIR", "ΑΣ βγ", "ΑΣ ΒΓ", "ǅa b", "Ǆa B", "ΣΑ βγ", "Σ Nam Bộ", "σ Nam"]
+    for line in lines:
+        assert seg.segment_line(line) == seg._segment_line_python(line), line
+    assert [seg.segment_line(line) for line in lines[:6]] == [
+        "İz_mir",
+        "İZ_MIR",
+        "ΑΣ_βγ",
+        "ΑΣ_ΒΓ",
+        "ǅa_b",
+        "Ǆa_B",
+    ]
+
+
+@_COMPILED
 def test_compiled_segmenter_leaks_nothing(real_texts):
     seg = dictionary.DictionarySegmenter()
     lines = _segmenter_lines(real_texts[:200])
+    trie = {"hà": {"nội": {"": True}}}
 
     def run() -> None:
         for line in lines:
             dictionary.syllables(line)
             seg.segment_line(line)
+        lexicon = dictionary._compiled.Lexicon(trie, frozenset({"ông"}))
+        assert (
+            lexicon.segment_line("Ông Hà Nội (TP)", dictionary._regex_tokens) == "Ông Hà_Nội ( TP )"
+        )
         for bad in (None, b"bytes", 3):
             with pytest.raises(TypeError):
-                dictionary._compiled.segment_line(bad, {}, frozenset(), dictionary._regex_tokens)
+                lexicon.segment_line(bad, dictionary._regex_tokens)
+        for bad_trie, titles in (({"a": 3}, frozenset()), ({3: {}}, frozenset()), (trie, {"x"})):
+            with pytest.raises(TypeError):
+                dictionary._compiled.Lexicon(bad_trie, titles)
+        with pytest.raises(TypeError):
+            dictionary._compiled.Lexicon(trie, frozenset({3}))
         with pytest.raises(ZeroDivisionError):  # an error in the callback reaches the caller
-            dictionary._compiled.segment_line("Hà Nội (TP)", {}, frozenset(), lambda c: 1 / 0)
+            lexicon.segment_line("Hà Nội (TP)", lambda c: 1 / 0)
+        with pytest.raises(TypeError):
+            lexicon.segment_line("Hà Nội (TP)", lambda c: [1])
+        with pytest.raises(RuntimeError):
+            lexicon.__init__(trie, frozenset())
 
     assert _leaked_blocks(run) < 100
 

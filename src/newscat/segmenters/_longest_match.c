@@ -8,13 +8,21 @@
  * str.islower(), str.istitle() and str.isdecimal(). Chunks that are not plain
  * words are handed to the Python callable ``regex_tokens`` (underthesea's
  * tokenizer regex), as the Python version does.
+ *
+ * A Lexicon holds the word trie as integers: each distinct syllable of the words
+ * (and of the name titles) gets an id in a hash table over its code points, each
+ * trie node a number, and each edge (node, syllable) a slot of a second hash table.
+ * A line's tokens stay spans of the line (or the strings regex_tokens gave); a
+ * token's syllable id is found by hashing its characters lower-cased one by one
+ * (str.lower() itself for the two characters whose lower case is not one simple
+ * character: U+0130 and the final-sigma rule of U+03A3), and the segmented line is
+ * written once, character by character.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
-static PyObject *WORD_END;   /* "": the key of a trie node that ends a word */
-static PyObject *SPACE;      /* " " */
-static PyObject *JOINER;     /* "_" */
+/* ------------------------------------------------------------------ characters */
 
 static int
 alpha(Py_UCS4 ch)
@@ -28,34 +36,55 @@ decimal(Py_UCS4 ch)
     return Py_UNICODE_ISDECIMAL(ch);
 }
 
-/* Characters [start, end) of s pass test (and there is at least one): str.isalpha()
- * with alpha, str.isdecimal() with decimal. */
-static int
-all_chars(PyObject *s, Py_ssize_t start, Py_ssize_t end, int (*test)(Py_UCS4))
+/* Some characters of a string: data[start:end] of the given kind. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t start, end;
+} Span;
+
+static Span
+whole(PyObject *s)
 {
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    if (end <= start)
+    Span span = {PyUnicode_KIND(s), PyUnicode_DATA(s), 0, PyUnicode_GET_LENGTH(s)};
+    return span;
+}
+
+static Py_UCS4
+at(Span s, Py_ssize_t i)
+{
+    return PyUnicode_READ(s.kind, s.data, s.start + i);
+}
+
+static Py_ssize_t
+length(Span s)
+{
+    return s.end - s.start;
+}
+
+/* Every character passes test (and there is at least one): str.isalpha() with
+ * alpha, str.isdecimal() with decimal. */
+static int
+all_chars(Span s, int (*test)(Py_UCS4))
+{
+    if (length(s) <= 0)
         return 0;
-    for (Py_ssize_t i = start; i < end; i++) {
-        if (!test(PyUnicode_READ(kind, data, i)))
+    for (Py_ssize_t i = 0; i < length(s); i++)
+        if (!test(at(s, i)))
             return 0;
-    }
     return 1;
 }
 
 /* str.islower(): some cased character, none upper or title case. */
 static int
-is_lower(PyObject *s, Py_ssize_t start, Py_ssize_t end)
+is_lower(Span s)
 {
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
     int cased = 0;
-    for (Py_ssize_t i = start; i < end; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+    for (Py_ssize_t i = 0; i < length(s); i++) {
+        Py_UCS4 ch = at(s, i);
         if (Py_UNICODE_ISUPPER(ch) || Py_UNICODE_ISTITLE(ch))
             return 0;
-        if (!cased && Py_UNICODE_ISLOWER(ch))
+        if (Py_UNICODE_ISLOWER(ch))
             cased = 1;
     }
     return cased;
@@ -63,14 +92,11 @@ is_lower(PyObject *s, Py_ssize_t start, Py_ssize_t end)
 
 /* str.istitle(): upper case only at the start of each run of cased characters. */
 static int
-is_title(PyObject *s)
+is_title(Span s)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
     int cased = 0, previous_is_cased = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+    for (Py_ssize_t i = 0; i < length(s); i++) {
+        Py_UCS4 ch = at(s, i);
         if (Py_UNICODE_ISUPPER(ch) || Py_UNICODE_ISTITLE(ch)) {
             if (previous_is_cased)
                 return 0;
@@ -87,35 +113,93 @@ is_title(PyObject *s)
     return cased;
 }
 
-/* dictionary._plain on characters [0, end) of s: letters only, and not cut by
- * underthesea's Th.S pattern (chunk[:2] == "Th" and chunk[3:4] in ("s", "S")). */
+/* dictionary._plain: letters only, and not cut by underthesea's Th.S pattern
+ * (chunk[:2] == "Th" and chunk[3:4] in ("s", "S")). */
 static int
-is_plain(PyObject *s, Py_ssize_t end)
+is_plain(Span s)
 {
-    if (!all_chars(s, 0, end, alpha))
+    if (!all_chars(s, alpha))
         return 0;
-    if (end >= 4 && PyUnicode_READ_CHAR(s, 0) == 'T' && PyUnicode_READ_CHAR(s, 1) == 'h') {
-        Py_UCS4 ch = PyUnicode_READ_CHAR(s, 3);
-        return ch != 's' && ch != 'S';
-    }
+    if (length(s) >= 4 && at(s, 0) == 'T' && at(s, 1) == 'h')
+        return at(s, 3) != 's' && at(s, 3) != 'S';
     return 1;
 }
 
-/* Append the tokens of regex_tokens(chunk) to out; 0 on success, -1 on error. */
-static int
-extend_with_regex(PyObject *out, PyObject *regex_tokens, PyObject *chunk)
+/* ------------------------------------------------------------------ tokens */
+
+/* A token: a span of the line, or of a string regex_tokens gave (held in owner). */
+typedef struct {
+    Span span;
+    PyObject *owner;
+    Py_ssize_t syllable; /* id of its lower case in the lexicon, or -1 */
+} Token;
+
+typedef struct {
+    Token *items;
+    Py_ssize_t size, capacity;
+} Tokens;
+
+static void
+clear_tokens(Tokens *tokens)
 {
-    PyObject *tokens = PyObject_CallOneArg(regex_tokens, chunk);
-    if (tokens == NULL)
+    for (Py_ssize_t i = 0; i < tokens->size; i++)
+        Py_XDECREF(tokens->items[i].owner);
+    PyMem_Free(tokens->items);
+    tokens->items = NULL;
+    tokens->size = tokens->capacity = 0;
+}
+
+/* Append a token; owner (if any) is a new reference, which the tokens take. */
+static int
+push_token(Tokens *tokens, Span span, PyObject *owner)
+{
+    if (tokens->size == tokens->capacity) {
+        Py_ssize_t capacity = tokens->capacity ? 2 * tokens->capacity : 64;
+        Token *items = PyMem_Resize(tokens->items, Token, capacity);
+        if (items == NULL) {
+            Py_XDECREF(owner);
+            PyErr_NoMemory();
+            return -1;
+        }
+        tokens->items = items;
+        tokens->capacity = capacity;
+    }
+    Token token = {span, owner, -1};
+    tokens->items[tokens->size++] = token;
+    return 0;
+}
+
+static Span
+sub(Span s, Py_ssize_t start, Py_ssize_t end)
+{
+    Span out = {s.kind, s.data, s.start + start, s.start + end};
+    return out;
+}
+
+/* Append the tokens of regex_tokens(chunk) (chunk a new reference, taken). */
+static int
+push_regex_tokens(Tokens *tokens, PyObject *regex_tokens, PyObject *chunk)
+{
+    if (chunk == NULL)
         return -1;
-    PyObject *seq = PySequence_Fast(tokens, "regex_tokens must return a sequence");
-    Py_DECREF(tokens);
+    PyObject *found = PyObject_CallOneArg(regex_tokens, chunk);
+    Py_DECREF(chunk);
+    if (found == NULL)
+        return -1;
+    PyObject *seq = PySequence_Fast(found, "regex_tokens must return a sequence");
+    Py_DECREF(found);
     if (seq == NULL)
         return -1;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (PyList_Append(out, items[i]) < 0) {
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "regex_tokens must give str, not %.100s",
+                         Py_TYPE(item)->tp_name);
+            Py_DECREF(seq);
+            return -1;
+        }
+        Py_INCREF(item);
+        if (push_token(tokens, whole(item), item) < 0) {
             Py_DECREF(seq);
             return -1;
         }
@@ -124,230 +208,485 @@ extend_with_regex(PyObject *out, PyObject *regex_tokens, PyObject *chunk)
     return 0;
 }
 
-static int
-append_new(PyObject *out, PyObject *item)
-{
-    if (item == NULL)
-        return -1;
-    int rc = PyList_Append(out, item);
-    Py_DECREF(item);
-    return rc;
-}
+static PyObject *SPACE; /* " " */
 
-/* One chunk that is not the line's last; see dictionary.syllables. */
+/* One chunk that is not the line's last (see dictionary.syllables). */
 static int
-split_chunk(PyObject *out, PyObject *regex_tokens, PyObject *chunk)
+split_chunk(Tokens *tokens, PyObject *regex_tokens, PyObject *line, Span chunk)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(chunk);
-    if (is_plain(chunk, n))
-        return PyList_Append(out, chunk);
-    Py_UCS4 tail = PyUnicode_READ_CHAR(chunk, n - 1);
+    Py_ssize_t n = length(chunk);
+    if (is_plain(chunk))
+        return push_token(tokens, chunk, NULL);
+    Py_UCS4 tail = at(chunk, n - 1);
+    Span head = sub(chunk, 0, n - 1);
     int split = 0;
     if (tail == ',' || tail == ';' || tail == '!' || tail == '?' || tail == ')')
-        split = is_plain(chunk, n - 1);
+        split = is_plain(head);
     else if (tail == '.')
-        split = is_lower(chunk, 0, n - 1) && all_chars(chunk, 0, n - 1, alpha);
+        split = is_lower(head) && all_chars(head, alpha);
     if (split) {
-        if (append_new(out, PyUnicode_Substring(chunk, 0, n - 1)) < 0)
+        if (push_token(tokens, head, NULL) < 0)
             return -1;
-        return append_new(out, PyUnicode_Substring(chunk, n - 1, n));
+        return push_token(tokens, sub(chunk, n - 1, n), NULL);
     }
-    if (all_chars(chunk, 0, n, decimal))
-        return PyList_Append(out, chunk);
+    if (all_chars(chunk, decimal))
+        return push_token(tokens, chunk, NULL);
     /* The space keeps lookaheads such as (?!$) seeing what the full line has. */
-    PyObject *spaced = PyUnicode_Concat(chunk, SPACE);
-    if (spaced == NULL)
+    PyObject *text = PyUnicode_Substring(line, chunk.start, chunk.end);
+    if (text == NULL)
         return -1;
-    int rc = extend_with_regex(out, regex_tokens, spaced);
-    Py_DECREF(spaced);
-    return rc;
+    PyObject *with_space = PyUnicode_Concat(text, SPACE);
+    Py_DECREF(text);
+    return push_regex_tokens(tokens, regex_tokens, with_space);
 }
 
-static PyObject *
-split_syllables(PyObject *line, PyObject *regex_tokens)
+/* The syllables, numbers and punctuation of line (see dictionary.syllables). */
+static int
+split_line(Tokens *tokens, PyObject *line, PyObject *regex_tokens)
 {
-    PyObject *chunks = PyUnicode_Split(line, NULL, -1);
-    if (chunks == NULL)
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(chunks);
-    PyObject *out = PyList_New(0);
-    if (out == NULL) {
-        Py_DECREF(chunks);
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i + 1 < n; i++) {
-        if (split_chunk(out, regex_tokens, PyList_GET_ITEM(chunks, i)) < 0)
-            goto error;
-    }
-    if (n > 0) {
-        PyObject *last = PyList_GET_ITEM(chunks, n - 1);
-        int rc = is_plain(last, PyUnicode_GET_LENGTH(last))
-            ? PyList_Append(out, last)
-            : extend_with_regex(out, regex_tokens, last);
-        if (rc < 0)
-            goto error;
-    }
-    Py_DECREF(chunks);
-    return out;
-error:
-    Py_DECREF(chunks);
-    Py_DECREF(out);
-    return NULL;
-}
-
-/* The child of a trie node under key; NULL if there is none, or on an error (with an
- * exception set). */
-static PyObject *
-child(PyObject *node, PyObject *key)
-{
-    PyObject *next = PyDict_GetItemWithError(node, key);
-    if (next != NULL && !PyDict_Check(next)) {
-        PyErr_SetString(PyExc_TypeError, "trie nodes must be dicts");
-        return NULL;
-    }
-    return next;
-}
-
-/* End (exclusive) of the longest dictionary word from syllable i; -1 on error. */
-static Py_ssize_t
-longest(PyObject *trie, PyObject *low, Py_ssize_t i, Py_ssize_t n)
-{
-    PyObject *node = child(trie, PyList_GET_ITEM(low, i));
-    Py_ssize_t end = i + 1;
-    for (Py_ssize_t j = i + 1; node != NULL && j < n; j++) {
-        node = child(node, PyList_GET_ITEM(low, j));
-        if (node == NULL)
+    Span all = whole(line);
+    Py_ssize_t n = length(all), i = 0;
+    Span last = {0};
+    int has_last = 0;
+    for (;;) {
+        while (i < n && Py_UNICODE_ISSPACE(at(all, i)))
+            i++;
+        if (i == n)
             break;
-        int has_end = PyDict_Contains(node, WORD_END);
-        if (has_end < 0)
+        Py_ssize_t start = i;
+        while (i < n && !Py_UNICODE_ISSPACE(at(all, i)))
+            i++;
+        if (has_last && split_chunk(tokens, regex_tokens, line, last) < 0)
             return -1;
-        if (has_end)
+        last = sub(all, start, i);
+        has_last = 1;
+    }
+    if (!has_last)
+        return 0;
+    if (is_plain(last))
+        return push_token(tokens, last, NULL);
+    return push_regex_tokens(tokens, regex_tokens,
+                             PyUnicode_Substring(line, last.start, last.end));
+}
+
+/* ------------------------------------------------------------------ lexicon */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *syllables;  /* list of str: syllable i has id i */
+    uint64_t *hashes;     /* hash of each syllable */
+    Py_ssize_t *slots;    /* syllable hash table: an id, or -1 */
+    size_t mask;
+    char *titles;         /* per syllable: one of the name titles */
+    int64_t *edges;       /* edge hash table: node * n_syllables + syllable, or -1 */
+    Py_ssize_t *children; /* the child node of each edge slot */
+    size_t edge_mask;
+    char *ends;           /* per node: a word ends here */
+    Py_ssize_t n_nodes;
+} LexiconObject;
+
+static uint64_t
+mix(uint64_t hash, Py_UCS4 ch)
+{
+    return (hash ^ ch) * 1099511628211ULL;
+}
+
+/* The slot of the syllable with the given hash whose characters are those of s, or of
+ * the empty slot where it would go; lowered: compare s lower-cased by Py_UNICODE_TOLOWER. */
+static size_t
+syllable_slot(LexiconObject *self, uint64_t hash, Span s, int lowered)
+{
+    for (size_t slot = hash & self->mask;; slot = (slot + 1) & self->mask) {
+        Py_ssize_t id = self->slots[slot];
+        if (id < 0)
+            return slot;
+        PyObject *syllable = PyList_GET_ITEM(self->syllables, id);
+        if (self->hashes[id] != hash || PyUnicode_GET_LENGTH(syllable) != length(s))
+            continue;
+        Span known = whole(syllable);
+        Py_ssize_t i = 0;
+        for (; i < length(s); i++) {
+            Py_UCS4 ch = at(s, i);
+            if (at(known, i) != (lowered ? Py_UNICODE_TOLOWER(ch) : ch))
+                break;
+        }
+        if (i == length(s))
+            return slot;
+    }
+}
+
+static uint64_t
+span_hash(Span s, int lowered)
+{
+    uint64_t hash = 14695981039346656037ULL;
+    for (Py_ssize_t i = 0; i < length(s); i++)
+        hash = mix(hash, lowered ? Py_UNICODE_TOLOWER(at(s, i)) : at(s, i));
+    return hash;
+}
+
+/* The id of the token's lower case, or -1. */
+static Py_ssize_t
+syllable_id(LexiconObject *self, Span s)
+{
+    for (Py_ssize_t i = 0; i < length(s); i++) {
+        Py_UCS4 ch = at(s, i);
+        if (ch == 0x130 || ch == 0x3A3) /* lower case by str.lower() */
+            return -2;
+    }
+    Py_ssize_t id = self->slots[syllable_slot(self, span_hash(s, 1), s, 1)];
+    return id;
+}
+
+/* The id of a str as it is, added if new (at build time); -1 on error. */
+static Py_ssize_t
+add_syllable(LexiconObject *self, PyObject *syllable)
+{
+    Span s = whole(syllable);
+    uint64_t hash = span_hash(s, 0);
+    size_t slot = syllable_slot(self, hash, s, 0);
+    if (self->slots[slot] >= 0)
+        return self->slots[slot];
+    Py_ssize_t id = PyList_GET_SIZE(self->syllables);
+    if (PyList_Append(self->syllables, syllable) < 0)
+        return -1;
+    self->slots[slot] = id;
+    self->hashes[id] = hash;
+    return id;
+}
+
+/* The id of the token's lower case (str.lower() where needed), or -1; -2 on error. */
+static Py_ssize_t
+token_syllable(LexiconObject *self, Span s)
+{
+    Py_ssize_t id = syllable_id(self, s);
+    if (id != -2)
+        return id;
+    PyObject *text = PyUnicode_FromKindAndData(
+        s.kind, (const char *)s.data + s.start * s.kind, length(s));
+    if (text == NULL)
+        return -2;
+    PyObject *low = PyObject_CallMethod(text, "lower", NULL);
+    Py_DECREF(text);
+    if (low == NULL)
+        return -2;
+    Span lowered = whole(low);
+    id = self->slots[syllable_slot(self, span_hash(lowered, 0), lowered, 0)];
+    Py_DECREF(low);
+    return id;
+}
+
+static size_t
+edge_slot(int64_t key, size_t mask)
+{
+    uint64_t hash = (uint64_t)key * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(hash ^ (hash >> 29)) & mask;
+}
+
+/* The child of a trie node under a syllable id, or -1. */
+static Py_ssize_t
+child(LexiconObject *self, Py_ssize_t node, Py_ssize_t syllable)
+{
+    if (syllable < 0)
+        return -1;
+    int64_t key = (int64_t)node * PyList_GET_SIZE(self->syllables) + syllable;
+    for (size_t slot = edge_slot(key, self->edge_mask);; slot = (slot + 1) & self->edge_mask) {
+        if (self->edges[slot] == key)
+            return self->children[slot];
+        if (self->edges[slot] < 0)
+            return -1;
+    }
+}
+
+/* End (exclusive) of the longest dictionary word from token i. */
+static Py_ssize_t
+longest(LexiconObject *self, const Tokens *tokens, Py_ssize_t i)
+{
+    Py_ssize_t node = child(self, 0, tokens->items[i].syllable), end = i + 1;
+    for (Py_ssize_t j = i + 1; node >= 0 && j < tokens->size; j++) {
+        node = child(self, node, tokens->items[j].syllable);
+        if (node >= 0 && self->ends[node])
             end = j + 1;
     }
-    return PyErr_Occurred() ? -1 : end;
+    return end;
 }
 
 static int
-title_word(PyObject *tok)
+title_word(Span s)
 {
-    return is_title(tok) && all_chars(tok, 0, PyUnicode_GET_LENGTH(tok), alpha);
+    return is_title(s) && all_chars(s, alpha);
 }
 
-/* End of the capitalised run from i, or i + 1 if it is not a name; -1 on error. */
+/* End of the capitalised run from i, or i + 1 if it is not a name. */
 static Py_ssize_t
-name_end(PyObject *trie, PyObject *low, PyObject *toks, Py_ssize_t i, Py_ssize_t n)
+name_end(LexiconObject *self, const Tokens *tokens, Py_ssize_t i)
 {
     Py_ssize_t run = i + 1;
-    while (run < n && title_word(PyList_GET_ITEM(toks, run)))
+    while (run < tokens->size && title_word(tokens->items[run].span))
         run++;
-    for (Py_ssize_t k = i + 1; k < run; k++) {
-        Py_ssize_t end = longest(trie, low, k, n);
-        if (end < 0)
-            return -1;
-        if (end > run)
+    for (Py_ssize_t k = i + 1; k < run; k++)
+        if (longest(self, tokens, k) > run)
             return k - i >= 2 ? k : i + 1;
-    }
     return run;
 }
 
-/* The tokens in lower case. A token that lower-casing leaves as it is (most
- * syllables) is reused, hash and all. Lower-casing token by token gives what
- * lower-casing the tokens joined by spaces gives: a final sigma's context stops
- * at the space. */
+/* The tokens joined: "_" inside a word (tokens i to word_end[i] - 1), " " between. */
 static PyObject *
-lower_tokens(PyObject *toks)
+join_words(const Tokens *tokens, const Py_ssize_t *word_end)
 {
-    Py_ssize_t n = PyList_GET_SIZE(toks);
-    PyObject *low = PyList_New(n);
-    if (low == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *tok = PyList_GET_ITEM(toks, i);
-        Py_ssize_t len = PyUnicode_GET_LENGTH(tok);
-        int kind = PyUnicode_KIND(tok);
-        const void *data = PyUnicode_DATA(tok);
-        Py_ssize_t k = 0;
-        while (k < len) {
-            Py_UCS4 ch = PyUnicode_READ(kind, data, k);
-            if (Py_UNICODE_TOLOWER(ch) != ch)
-                break;
-            k++;
-        }
-        PyObject *lowered;
-        if (k == len) {
-            Py_INCREF(tok);
-            lowered = tok;
-        }
-        else {
-            lowered = PyObject_CallMethod(tok, "lower", NULL);
-            if (lowered == NULL) {
-                Py_DECREF(low);
-                return NULL;
-            }
-        }
-        PyList_SET_ITEM(low, i, lowered);
+    Py_ssize_t size = tokens->size - 1;
+    Py_UCS4 maxchar = 0;
+    for (Py_ssize_t i = 0; i < tokens->size; i++) {
+        Span s = tokens->items[i].span;
+        size += length(s);
+        for (Py_ssize_t k = 0; k < length(s); k++)
+            maxchar = Py_MAX(maxchar, at(s, k));
     }
-    return low;
+    PyObject *out = PyUnicode_New(size, maxchar);
+    if (out == NULL)
+        return NULL;
+    int kind = PyUnicode_KIND(out);
+    void *data = PyUnicode_DATA(out);
+    Py_ssize_t w = 0, end = 0;
+    for (Py_ssize_t i = 0; i < tokens->size; i++) {
+        if (i > 0)
+            PyUnicode_WRITE(kind, data, w++, i < end ? '_' : ' ');
+        if (i >= end)
+            end = word_end[i];
+        Span s = tokens->items[i].span;
+        for (Py_ssize_t k = 0; k < length(s); k++)
+            PyUnicode_WRITE(kind, data, w++, at(s, k));
+    }
+    return out;
 }
 
 static PyObject *
-segment(PyObject *line, PyObject *trie, PyObject *name_titles, PyObject *regex_tokens)
+segment(LexiconObject *self, PyObject *line, PyObject *regex_tokens)
 {
-    PyObject *toks = split_syllables(line, regex_tokens);
-    if (toks == NULL)
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(toks);
-    PyObject *low = NULL, *out = NULL, *result = NULL;
-    if (n == 0) {
-        result = PyUnicode_FromStringAndSize("", 0);
+    Tokens tokens = {0};
+    Py_ssize_t *word_end = NULL;
+    PyObject *result = NULL;
+    if (split_line(&tokens, line, regex_tokens) < 0)
+        goto done;
+    if (tokens.size == 0) {
+        result = PyUnicode_New(0, 0);
         goto done;
     }
-    low = lower_tokens(toks);
-    if (low == NULL)
-        goto done;
-    out = PyList_New(0);
-    if (out == NULL)
-        goto done;
-    Py_ssize_t i = 0;
-    while (i < n) {
-        Py_ssize_t end = longest(trie, low, i, n);
-        if (end < 0)
+    for (Py_ssize_t i = 0; i < tokens.size; i++) {
+        tokens.items[i].syllable = token_syllable(self, tokens.items[i].span);
+        if (tokens.items[i].syllable == -2)
             goto done;
-        PyObject *tok = PyList_GET_ITEM(toks, i);
-        if (title_word(tok)) {
-            int is_title_word = PySet_Contains(name_titles, PyList_GET_ITEM(low, i));
-            if (is_title_word < 0)
-                goto done;
-            if (!is_title_word) {
-                Py_ssize_t name = name_end(trie, low, toks, i, n);
-                if (name < 0)
-                    goto done;
-                if (name > end)
-                    end = name;
-            }
-        }
-        if (end == i + 1) {
-            if (PyList_Append(out, tok) < 0)
-                goto done;
-        }
-        else {
-            PyObject *parts = PyList_GetSlice(toks, i, end);
-            if (parts == NULL)
-                goto done;
-            PyObject *word = PyUnicode_Join(JOINER, parts);
-            Py_DECREF(parts);
-            if (append_new(out, word) < 0)
-                goto done;
-        }
+    }
+    word_end = PyMem_New(Py_ssize_t, tokens.size);
+    if (word_end == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < tokens.size;) {
+        Py_ssize_t end = longest(self, &tokens, i);
+        Token *token = &tokens.items[i];
+        if (title_word(token->span) && !(token->syllable >= 0 && self->titles[token->syllable]))
+            end = Py_MAX(end, name_end(self, &tokens, i));
+        word_end[i] = end;
         i = end;
     }
-    result = PyUnicode_Join(SPACE, out);
+    result = join_words(&tokens, word_end);
 done:
-    Py_DECREF(toks);
-    Py_XDECREF(low);
-    Py_XDECREF(out);
+    PyMem_Free(word_end);
+    clear_tokens(&tokens);
     return result;
 }
+
+/* ------------------------------------------------------------------ building */
+
+/* How many keys other than "" the trie's nodes hold; checks their types. */
+static int
+count_edges(PyObject *node, Py_ssize_t *count, int depth)
+{
+    if (!PyDict_Check(node)) {
+        PyErr_SetString(PyExc_TypeError, "trie nodes must be dicts");
+        return -1;
+    }
+    if (depth > 100) {
+        PyErr_SetString(PyExc_ValueError, "the trie is deeper than 100 syllables");
+        return -1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(node, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "trie keys must be str");
+            return -1;
+        }
+        if (PyUnicode_GET_LENGTH(key) == 0)
+            continue;
+        (*count)++;
+        if (count_edges(value, count, depth + 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Number the nodes under node (number id) and insert their edges. */
+static int
+add_nodes(LexiconObject *self, PyObject *node, Py_ssize_t id, int64_t *parents,
+          Py_ssize_t *syllables)
+{
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(node, &pos, &key, &value)) {
+        if (PyUnicode_GET_LENGTH(key) == 0) {
+            self->ends[id] = 1;
+            continue;
+        }
+        Py_ssize_t syllable = add_syllable(self, key);
+        if (syllable < 0)
+            return -1;
+        Py_ssize_t next = self->n_nodes++;
+        parents[next] = id;
+        syllables[next] = syllable;
+        if (add_nodes(self, value, next, parents, syllables) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static size_t
+table_size(Py_ssize_t n)
+{
+    size_t size = 8;
+    while (size < 2 * (size_t)n)
+        size *= 2;
+    return size;
+}
+
+static int
+Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"trie", "name_titles", NULL};
+    PyObject *trie, *name_titles;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!:Lexicon", keywords, &PyDict_Type,
+                                     &trie, &PyFrozenSet_Type, &name_titles))
+        return -1;
+    if (self->syllables != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is already initialised");
+        return -1;
+    }
+    Py_ssize_t n_edges = 0;
+    if (count_edges(trie, &n_edges, 0) < 0)
+        return -1;
+    Py_ssize_t n_syllables = n_edges + PySet_GET_SIZE(name_titles), n_nodes = n_edges + 1;
+    self->syllables = PyList_New(0);
+    self->mask = table_size(n_syllables) - 1;
+    self->slots = PyMem_New(Py_ssize_t, self->mask + 1);
+    self->hashes = PyMem_New(uint64_t, n_syllables ? n_syllables : 1);
+    self->titles = PyMem_Calloc(n_syllables ? n_syllables : 1, 1);
+    self->ends = PyMem_Calloc(n_nodes, 1);
+    self->edge_mask = table_size(n_edges) - 1;
+    self->edges = PyMem_New(int64_t, self->edge_mask + 1);
+    self->children = PyMem_New(Py_ssize_t, self->edge_mask + 1);
+    int64_t *parents = PyMem_New(int64_t, n_nodes);
+    Py_ssize_t *syllables = PyMem_New(Py_ssize_t, n_nodes);
+    int rc = -1;
+    if (self->syllables == NULL)
+        goto done;
+    if (!self->slots || !self->hashes || !self->titles || !self->ends || !self->edges
+        || !self->children || !parents || !syllables) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i <= self->mask; i++)
+        self->slots[i] = -1;
+    for (size_t i = 0; i <= self->edge_mask; i++)
+        self->edges[i] = -1;
+    self->n_nodes = 1;
+    if (add_nodes(self, trie, 0, parents, syllables) < 0)
+        goto done;
+    PyObject *iterator = PyObject_GetIter(name_titles), *title;
+    if (iterator == NULL)
+        goto done;
+    while ((title = PyIter_Next(iterator)) != NULL) {
+        Py_ssize_t id = PyUnicode_Check(title) ? add_syllable(self, title) : -1;
+        if (!PyUnicode_Check(title))
+            PyErr_SetString(PyExc_TypeError, "name titles must be str");
+        Py_DECREF(title);
+        if (id < 0)
+            break;
+        self->titles[id] = 1;
+    }
+    Py_DECREF(iterator);
+    if (PyErr_Occurred())
+        goto done;
+    /* the edges, now that the number of syllables is known */
+    for (Py_ssize_t node = 1; node < self->n_nodes; node++) {
+        int64_t key = parents[node] * PyList_GET_SIZE(self->syllables) + syllables[node];
+        size_t slot = edge_slot(key, self->edge_mask);
+        while (self->edges[slot] >= 0)
+            slot = (slot + 1) & self->edge_mask;
+        self->edges[slot] = key;
+        self->children[slot] = node;
+    }
+    rc = 0;
+done:
+    PyMem_Free(parents);
+    PyMem_Free(syllables);
+    return rc;
+}
+
+static void
+Lexicon_dealloc(LexiconObject *self)
+{
+    Py_XDECREF(self->syllables);
+    PyMem_Free(self->hashes);
+    PyMem_Free(self->slots);
+    PyMem_Free(self->titles);
+    PyMem_Free(self->edges);
+    PyMem_Free(self->children);
+    PyMem_Free(self->ends);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* ------------------------------------------------------------------ Python API */
+
+PyDoc_STRVAR(segment_line_doc,
+"segment_line(line, regex_tokens) -> str\n\n"
+"Longest match over the lexicon's words plus proper names, as\n"
+"DictionarySegmenter.segment_line does; regex_tokens(chunk) tokenises a chunk that\n"
+"is not a plain word.");
+
+static PyObject *
+Lexicon_segment_line(LexiconObject *self, PyObject *args)
+{
+    PyObject *line, *regex_tokens;
+    if (!PyArg_ParseTuple(args, "UO:segment_line", &line, &regex_tokens))
+        return NULL;
+    if (self->syllables == NULL || self->edges == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
+        return NULL;
+    }
+    return segment(self, line, regex_tokens);
+}
+
+static PyMethodDef Lexicon_methods[] = {
+    {"segment_line", (PyCFunction)Lexicon_segment_line, METH_VARARGS, segment_line_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(Lexicon_doc,
+"Lexicon(trie, name_titles)\n\n"
+"The word trie (nested dicts of lower-cased syllables, the key \"\" ending a word)\n"
+"and the name titles (a frozenset of lower-cased syllables), as integers.");
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "newscat.segmenters._longest_match.Lexicon",
+    .tp_basicsize = sizeof(LexiconObject),
+    .tp_dealloc = (destructor)Lexicon_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = Lexicon_doc,
+    .tp_methods = Lexicon_methods,
+    .tp_init = (initproc)Lexicon_init,
+    .tp_new = PyType_GenericNew,
+};
 
 PyDoc_STRVAR(syllables_doc,
 "syllables(line, regex_tokens) -> list of str\n\n"
@@ -361,27 +700,30 @@ py_syllables(PyObject *module, PyObject *args)
     PyObject *line, *regex_tokens;
     if (!PyArg_ParseTuple(args, "UO:syllables", &line, &regex_tokens))
         return NULL;
-    return split_syllables(line, regex_tokens);
-}
-
-PyDoc_STRVAR(segment_line_doc,
-"segment_line(line, trie, name_titles, regex_tokens) -> str\n\n"
-"Longest match over a trie of syllables (nested dicts, \"\" ending a word) plus\n"
-"proper names, as DictionarySegmenter.segment_line does.");
-
-static PyObject *
-py_segment_line(PyObject *module, PyObject *args)
-{
-    PyObject *line, *trie, *name_titles, *regex_tokens;
-    if (!PyArg_ParseTuple(args, "UO!O!O:segment_line", &line, &PyDict_Type, &trie,
-                          &PyFrozenSet_Type, &name_titles, &regex_tokens))
-        return NULL;
-    return segment(line, trie, name_titles, regex_tokens);
+    Tokens tokens = {0};
+    PyObject *out = NULL;
+    if (split_line(&tokens, line, regex_tokens) < 0)
+        goto done;
+    out = PyList_New(tokens.size);
+    for (Py_ssize_t i = 0; out != NULL && i < tokens.size; i++) {
+        Token *token = &tokens.items[i];
+        PyObject *text = token->owner;
+        if (text != NULL)
+            Py_INCREF(text);
+        else
+            text = PyUnicode_Substring(line, token->span.start, token->span.end);
+        if (text == NULL)
+            Py_CLEAR(out);
+        else
+            PyList_SET_ITEM(out, i, text);
+    }
+done:
+    clear_tokens(&tokens);
+    return out;
 }
 
 static PyMethodDef methods[] = {
     {"syllables", py_syllables, METH_VARARGS, syllables_doc},
-    {"segment_line", py_segment_line, METH_VARARGS, segment_line_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -396,10 +738,17 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__longest_match(void)
 {
-    WORD_END = PyUnicode_InternFromString("");
     SPACE = PyUnicode_InternFromString(" ");
-    JOINER = PyUnicode_InternFromString("_");
-    if (WORD_END == NULL || SPACE == NULL || JOINER == NULL)
+    if (SPACE == NULL || PyType_Ready(&LexiconType) < 0)
         return NULL;
-    return PyModule_Create(&module_def);
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL)
+        return NULL;
+    Py_INCREF(&LexiconType);
+    if (PyModule_AddObject(module, "Lexicon", (PyObject *)&LexiconType) < 0) {
+        Py_DECREF(&LexiconType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
 }

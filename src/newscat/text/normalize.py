@@ -23,7 +23,10 @@ _TONED = {
     for vowel in "aAeEyY"
     for tone in _TONES
 }
-_OLD_STYLE = re.compile(rf"(?<!q)(?<!Q)[oOuU][{''.join(_TONED)}](?![^\W\d_]|[\u0300-\u036f])")
+# Not after "q" ("quý" keeps its mark): checked once an "o"/"u" has matched, which lets
+# the regex engine skip ahead to the next "o"/"u" (three times faster than a lookbehind
+# in front).
+_OLD_STYLE = re.compile(rf"[oOuU](?<![qQ][oOuU])[{''.join(_TONED)}](?![^\W\d_]|[\u0300-\u036f])")
 _NEW_STYLE = {
     first + toned: unicodedata.normalize("NFC", first + tone) + vowel
     for first in "oOuU"
@@ -39,6 +42,9 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # " " is left alone, which is most of them.
 _SPACE_CHARS = "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACES = re.compile(rf" [ {_SPACE_CHARS}]+|[{_SPACE_CHARS}][ {_SPACE_CHARS}]*")
+# Most texts hold none of them: a search for one character of a set is faster than the
+# substitution's scan.
+_SPACE_CHAR = re.compile(f"[{_SPACE_CHARS}]")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 
 
@@ -73,6 +79,7 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     text = normalize_tone_marks(text)
-    text = _SPACES.sub(" ", text)
+    if "  " in text or _SPACE_CHAR.search(text):
+        text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()

@@ -396,6 +396,28 @@ def test_compiled_lookup_equals_the_python_one(real_texts):
                 assert got.dtype == np.int64 and np.array_equal(got, expected), batch
 
 
+def test_known_counts_are_the_domain_checks_counts(real_texts):
+    texts, tokens = _token_texts(real_texts[::5])
+    ids = token_ids.TokenIds(tokens)
+    known = np.random.default_rng(0).random(len(tokens)) < 0.7
+    vocabulary = {token for token, flag in zip(tokens, known) if flag}
+    for text in texts:
+        for syllables, mark in ((False, None), (True, "")):  # "" + syllable: the syllable
+            expected = domain._known_counts_python(text, vocabulary, mark)
+            assert token_ids._known_counts_python(ids.index, known, text, syllables) == expected
+
+
+@_TOKEN_COMPILED
+def test_compiled_known_counts_equal_the_python_ones(real_texts):
+    texts, tokens = _token_texts(real_texts)
+    ids = token_ids.TokenIds(tokens)
+    known = np.random.default_rng(1).random(len(tokens)) < 0.7
+    for text in texts:
+        for syllables in (True, False):
+            python = token_ids._known_counts_python(ids.index, known, text, syllables)
+            assert ids.known_counts(text, known, syllables) == python, text
+
+
 @pytest.mark.parametrize("compiled", [True, False])
 def test_token_ids_refuse_what_they_cannot_read(compiled, monkeypatch):
     if not compiled:
@@ -409,6 +431,8 @@ def test_token_ids_refuse_what_they_cannot_read(compiled, monkeypatch):
         ids.lookup(["mưa", b"bao"])
     copied = pickle.loads(pickle.dumps(ids))
     assert copied.lookup(["Bão mưa"]).words.tolist() == [1, 0]
+    with pytest.raises(ValueError, match=r"one flag per token \(2\)"):
+        ids.known_counts("mưa", np.array([True]), syllables=False)
 
 
 @_TOKEN_COMPILED
@@ -430,6 +454,12 @@ def test_compiled_lookup_leaks_nothing(real_texts):
             table.lookup(3, True)
         with pytest.raises(RuntimeError):
             table.__init__(("a",))
+        flags = np.ones(len(tokens), dtype=bool)
+        for text in texts:
+            table.known_counts(text, flags, True)
+        for bad in ((None, flags, True), ("mưa", flags[:3], True), ("mưa", 3, True)):
+            with pytest.raises((TypeError, ValueError)):
+                table.known_counts(*bad)
 
     assert _leaked_blocks(run) < 100
 

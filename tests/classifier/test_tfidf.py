@@ -18,7 +18,8 @@ import newscat
 from newscat import NewsClassifier
 from newscat.classifier import tfidf as tfidf_module
 from newscat.classifier import token_ids
-from newscat.classifier.features import TermAnalyzer
+from newscat.classifier.domain import known_share
+from newscat.classifier.features import SYLLABLE_MARK, TermAnalyzer
 from newscat.classifier.tfidf import TABLE_AFTER_TEXTS, TermVectorizer
 
 TRAIN = [
@@ -153,6 +154,10 @@ def test_shipped_model_matrix_equals_scikit_learns_on_real_articles(real_article
     assert slow.nnz > 100 * len(segmented)
     assert_same_matrix(tfidf.transform(segmented), slow)
     assert tfidf.term_table(build=False) is not None  # kept on the loaded model
+    table = tfidf.term_table()
+    shares = [known_share(text, tfidf.vocabulary_, SYLLABLE_MARK) for text in segmented]
+    assert [table.known_share(text) for text in segmented] == shares
+    assert 0.4 < min(shares) and max(shares) <= 1.0
 
 
 def test_shipped_model_labels_and_scores_are_unchanged(real_articles, monkeypatch):

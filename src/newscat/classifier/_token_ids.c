@@ -155,35 +155,50 @@ take_bytes(Ids *ids)
     return out;
 }
 
+static int
+is_space(Py_UCS4 ch)
+{
+    return Py_UNICODE_ISSPACE(ch);
+}
+
+static int
+is_joiner(Py_UCS4 ch)
+{
+    return ch == '_';
+}
+
+/* The next run of characters that are not separators in data[*at:end]: its start,
+ * with *at moved to its end; -1 when none is left. */
+static Py_ssize_t
+next_run(int kind, const void *data, Py_ssize_t end, Py_ssize_t *at, int (*separator)(Py_UCS4))
+{
+    while (*at < end && separator(PyUnicode_READ(kind, data, *at)))
+        (*at)++;
+    if (*at == end)
+        return -1;
+    Py_ssize_t start = *at;
+    while (*at < end && !separator(PyUnicode_READ(kind, data, *at)))
+        (*at)++;
+    return start;
+}
+
 /* Push the ids of the words of text (lower-cased) and, if syllables, of their syllables;
  * push how many of each to the lengths. */
 static int
 lookup_text(TokenIdsObject *self, PyObject *low, int syllables, Ids out[4])
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low), words = 0, parts = 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low), words = 0, parts = 0, i = 0, start;
     int kind = PyUnicode_KIND(low);
     const void *data = PyUnicode_DATA(low);
-    Py_ssize_t i = 0;
-    for (;;) {
-        while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
-            i++;
-        if (i == n)
-            break;
-        Py_ssize_t start = i;
-        while (i < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
-            i++;
+    while ((start = next_run(kind, data, n, &i, is_space)) >= 0) {
         if (push(&out[0], find(self, kind, data, start, i, -1)) < 0)
             return -1;
         words++;
-        for (Py_ssize_t part = start, j = start; syllables && j <= i; j++) {
-            if (j < i && PyUnicode_READ(kind, data, j) != '_')
-                continue;
-            if (j > part) {
-                if (push(&out[2], find(self, kind, data, part, j, -1)) < 0)
-                    return -1;
-                parts++;
-            }
-            part = j + 1;
+        Py_ssize_t j = start, part;
+        while (syllables && (part = next_run(kind, data, i, &j, is_joiner)) >= 0) {
+            if (push(&out[2], find(self, kind, data, part, j, -1)) < 0)
+                return -1;
+            parts++;
         }
     }
     if (push(&out[1], words) < 0 || (syllables && push(&out[3], parts) < 0))
@@ -244,8 +259,79 @@ done:
     return result;
 }
 
+/* Whether data[start:end] holds a letter: a character of re's [^\W\d_]. */
+static int
+has_letter(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether data[start:end] is a token whose flag is set. */
+static int
+is_known(TokenIdsObject *self, const char *flags, int kind, const void *data, Py_ssize_t start,
+         Py_ssize_t end)
+{
+    Py_ssize_t id = find(self, kind, data, start, end, -1);
+    return id >= 0 && flags[id];
+}
+
+PyDoc_STRVAR(known_counts_doc,
+"known_counts(text, known, syllables) -> (known, total)\n\n"
+"Of the words of text (lower-cased, split at whitespace) that hold a letter, or with\n"
+"syllables of their syllables (their parts between \"_\"), how many are tokens whose\n"
+"flag in known (bytes-like, one byte per token) is set, and how many there are.");
+
+static PyObject *
+TokenIds_known_counts(TokenIdsObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_buffer flags;
+    int syllables;
+    if (!PyArg_ParseTuple(args, "Uy*p:known_counts", &text, &flags, &syllables))
+        return NULL;
+    PyObject *low = NULL;
+    if (self->tokens == NULL || flags.len != PyTuple_GET_SIZE(self->tokens)) {
+        PyErr_Format(PyExc_ValueError, "known must have one byte per token (%zd), not %zd",
+                     self->tokens ? PyTuple_GET_SIZE(self->tokens) : 0, flags.len);
+        goto done;
+    }
+    low = PyObject_CallMethod(text, "lower", NULL);
+    if (low == NULL)
+        goto done;
+    const char *known_flags = flags.buf;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low), known = 0, total = 0, i = 0, start;
+    int kind = PyUnicode_KIND(low);
+    const void *data = PyUnicode_DATA(low);
+    while ((start = next_run(kind, data, n, &i, is_space)) >= 0) {
+        if (!has_letter(kind, data, start, i))
+            continue;
+        if (!syllables) {
+            known += is_known(self, known_flags, kind, data, start, i);
+            total++;
+            continue;
+        }
+        Py_ssize_t j = start, part;
+        while ((part = next_run(kind, data, i, &j, is_joiner)) >= 0) {
+            known += is_known(self, known_flags, kind, data, part, j);
+            total++;
+        }
+    }
+    PyBuffer_Release(&flags);
+    Py_DECREF(low);
+    return Py_BuildValue("(nn)", known, total);
+done:
+    PyBuffer_Release(&flags);
+    return NULL;
+}
+
 static PyMethodDef TokenIds_methods[] = {
     {"lookup", (PyCFunction)TokenIds_lookup, METH_VARARGS, lookup_doc},
+    {"known_counts", (PyCFunction)TokenIds_known_counts, METH_VARARGS, known_counts_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -529,9 +529,15 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         segmented = segmented[:SAMPLE_CHARS]
         if vietnamese_share(segmented) < MIN_VIETNAMESE_SHARE:
             return NOT_VIETNAMESE
-        vocabulary = self.tfidf_.vocabulary_
-        mark = SYLLABLE_MARK if self.syllable_features else None
-        if known_share(segmented, vocabulary, mark) < MIN_KNOWN_SHARE:
+        table = (
+            self.tfidf_.term_table(build=False) if isinstance(self.tfidf_, TermVectorizer) else None
+        )
+        if table is not None:
+            known = table.known_share(segmented)
+        else:
+            mark = SYLLABLE_MARK if self.syllable_features else None
+            known = known_share(segmented, self.tfidf_.vocabulary_, mark)
+        if known < MIN_KNOWN_SHARE:
             return FEW_KNOWN_TERMS
         return None
 

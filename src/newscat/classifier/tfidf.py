@@ -130,6 +130,8 @@ class TermTable:
         self.words = _Grams(len(ids), left, right, columns, one, two)
         self.syllable_grams = _Grams(len(ids), syllable, right, columns, one & marked, two & marked)
         self.tokens = TokenIds(ids)
+        # which tokens are unigram terms, as known_share reads them: syllables or words
+        self._known = (self.syllable_grams if syllables else self.words).unigram[:-1] >= 0
         # the most texts :meth:`counts` takes: their codes (bigram key or column, then
         # text) must fit in an int64
         self.max_texts = 2**63 // max(len(ids) ** 2, self.n_features)
@@ -190,6 +192,13 @@ class TermTable:
             more_rows, more_cols = grams.columns(ids, docs, n_texts, self.ngram_range)
             rows, cols = rows + more_rows, cols + more_cols
         return self._matrix(n_texts, np.concatenate(rows), np.concatenate(cols))
+
+    def known_share(self, segmented: str) -> float:
+        """:func:`~newscat.classifier.domain.known_share` of a segmented text for this
+        table's vocabulary (syllables behind :data:`SYLLABLE_MARK` for a table that
+        counts syllables), by token id."""
+        known, total = self.tokens.known_counts(segmented, self._known, self.syllables)
+        return known / total if total else 0.0
 
     def _matrix(self, n_texts: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_array:
         cells, counts = np.unique(rows * self.n_features + cols, return_counts=True)

@@ -14,6 +14,7 @@ making a string of it. Where it could not be built, the same ids come from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from typing import NamedTuple
@@ -26,6 +27,9 @@ except ImportError:  # built by pip where a C compiler is at hand; else pure Pyt
     _compiled = None
 
 __all__ = ["Lookup", "TokenIds"]
+
+# a letter, as the out-of-domain checks count words (domain._LETTER)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Lookup(NamedTuple):
@@ -80,6 +84,26 @@ class TokenIds:
         found = self._compiled.lookup(texts, syllables)
         return Lookup(*(np.frombuffer(part, dtype=np.int64) for part in found))
 
+    def known_counts(self, text: str, known: np.ndarray, syllables: bool) -> tuple[int, int]:
+        """Of the words of ``text`` that hold a letter (lower-cased, split at whitespace),
+        or with ``syllables`` of their syllables, how many are tokens flagged in
+        ``known`` (bool, one per token), and how many there are.
+
+        The counts of :func:`~newscat.classifier.domain.known_share`, by token id.
+
+        Examples
+        --------
+        >>> ids = TokenIds(["bão", "đổ", "bộ"])
+        >>> ids.known_counts("Bão 3 đổ_bộ lạ", np.array([True, True, False]), syllables=True)
+        (2, 4)
+        """
+        if len(known) != len(self.tokens):
+            raise ValueError(f"known must have one flag per token ({len(self.tokens)})")
+        flags = np.ascontiguousarray(known, dtype=np.bool_)
+        if _compiled is None or self._compiled is None:
+            return _known_counts_python(self.index, flags, text, syllables)
+        return self._compiled.known_counts(text, flags, syllables)
+
 
 def _lookup_python(index: dict[str, int], texts: Sequence[str], syllables: bool) -> Lookup:
     """:meth:`TokenIds.lookup` in pure Python, its definition."""
@@ -97,3 +121,14 @@ def _lookup_python(index: dict[str, int], texts: Sequence[str], syllables: bool)
         np.fromiter(map(index.get, syllable_list, repeat(-1)), np.int64, count=len(syllable_list)),
         np.fromiter(map(len, parts), np.int64, count=len(parts)),
     )
+
+
+def _known_counts_python(
+    index: dict[str, int], known: np.ndarray, text: str, syllables: bool
+) -> tuple[int, int]:
+    """:meth:`TokenIds.known_counts` in pure Python, its definition."""
+    words = [word for word in text.lower().split() if _LETTER.search(word)]
+    if syllables:
+        words = [part for word in words for part in word.split("_") if part]
+    ids = [index.get(word, -1) for word in words]
+    return sum(i >= 0 and bool(known[i]) for i in ids), len(ids)

@@ -307,12 +307,17 @@ def test_compiled_domain_counts_equal_the_python_ones(real_texts):
             ) == domain._known_counts_python(text, vocabulary, mark), (text, mark)
 
 
+def _compiled_or_not(module, compiled: bool, monkeypatch) -> None:
+    """Run with the module's compiled path, or with its pure-Python fallback."""
+    if not compiled:
+        monkeypatch.setattr(module, "_compiled", None)
+    elif module._compiled is None:
+        pytest.skip("not built here")
+
+
 @pytest.mark.parametrize("compiled", [True, False])
 def test_domain_shares_with_and_without_the_compiled_module(compiled, monkeypatch):
-    if not compiled:
-        monkeypatch.setattr(domain, "_compiled", None)
-    elif domain._compiled is None:
-        pytest.skip("not built here")
+    _compiled_or_not(domain, compiled, monkeypatch)
     assert domain.vietnamese_share("Bão lũ 2") == 0.4
     assert domain.vietnamese_share("😀 123") == 0.0
     assert domain.known_share("Bão số 3 đổ_bộ covid_19", {"bão", "đổ_bộ"}) == 0.5
@@ -420,10 +425,7 @@ def test_compiled_known_counts_equal_the_python_ones(real_texts):
 
 @pytest.mark.parametrize("compiled", [True, False])
 def test_token_ids_refuse_what_they_cannot_read(compiled, monkeypatch):
-    if not compiled:
-        monkeypatch.setattr(token_ids, "_compiled", None)
-    elif token_ids._compiled is None:
-        pytest.skip("not built here")
+    _compiled_or_not(token_ids, compiled, monkeypatch)
     with pytest.raises(ValueError, match=r"token 'mưa' is given twice \(ids 0 and 2\)"):
         token_ids.TokenIds(["mưa", "bão", "mưa"])
     ids = token_ids.TokenIds(["mưa", "bão"])

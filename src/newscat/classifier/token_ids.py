@@ -14,12 +14,13 @@ making a string of it. Where it could not be built, the same ids come from
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from itertools import chain, repeat
 from typing import NamedTuple
 
 import numpy as np
+
+from .domain import known_counts
 
 try:
     from . import _token_ids as _compiled
@@ -27,9 +28,6 @@ except ImportError:  # built by pip where a C compiler is at hand; else pure Pyt
     _compiled = None
 
 __all__ = ["Lookup", "TokenIds"]
-
-# a letter, as the out-of-domain checks count words (domain._LETTER)
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Lookup(NamedTuple):
@@ -123,12 +121,21 @@ def _lookup_python(index: dict[str, int], texts: Sequence[str], syllables: bool)
     )
 
 
+class _Flagged(Container):
+    """The tokens of ``index`` whose flag in ``known`` is set, as a container."""
+
+    def __init__(self, index: dict[str, int], known: np.ndarray) -> None:
+        self.index, self.known = index, known
+
+    def __contains__(self, token: object) -> bool:
+        i = self.index.get(token, -1)
+        return i >= 0 and bool(self.known[i])
+
+
 def _known_counts_python(
     index: dict[str, int], known: np.ndarray, text: str, syllables: bool
 ) -> tuple[int, int]:
-    """:meth:`TokenIds.known_counts` in pure Python, its definition."""
-    words = [word for word in text.lower().split() if _LETTER.search(word)]
-    if syllables:
-        words = [part for word in words for part in word.split("_") if part]
-    ids = [index.get(word, -1) for word in words]
-    return sum(i >= 0 and bool(known[i]) for i in ids), len(ids)
+    """:meth:`TokenIds.known_counts` in pure Python: the counts of
+    :func:`~newscat.classifier.domain.known_counts` (a syllable behind the mark "" is
+    the syllable itself)."""
+    return known_counts(text, _Flagged(index, known), "" if syllables else None)

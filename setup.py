@@ -12,6 +12,7 @@ setup(
         Extension(
             "newscat.segmenters._longest_match",
             ["src/newscat/segmenters/_longest_match.c"],
+            depends=["src/newscat/_str_table.h"],
             optional=True,
         ),
         Extension(
@@ -27,6 +28,7 @@ setup(
         Extension(
             "newscat.classifier._token_ids",
             ["src/newscat/classifier/_token_ids.c"],
+            depends=["src/newscat/_str_table.h"],
             optional=True,
         ),
     ]

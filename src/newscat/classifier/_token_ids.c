@@ -4,75 +4,24 @@
  * cannot be built; tests compare the two on corpus text and on random strings. A text
  * is lower-cased by its own str.lower() and split as str.split() splits it (runs of
  * Py_UNICODE_ISSPACE); a word's syllables are its parts between "_", empty ones left
- * out. Tokens are found in an open-addressing hash table over their code points, so
+ * out. Tokens are found in a hash table over their code points (../_str_table.h), so
  * no string is made for a word or a syllable.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 
+#include "../_str_table.h"
+
 typedef struct {
     PyObject_HEAD
-    PyObject *tokens;   /* tuple of str: token i has id i */
-    uint64_t *hashes;   /* hash of each token */
-    Py_ssize_t *slots;  /* hash table: a token's id, or -1 for an empty slot */
-    size_t mask;        /* slots - 1, slots a power of two */
+    StrTable table; /* the tokens (a tuple of str): token i has id i */
 } TokenIdsObject;
-
-/* FNV-1a over the code points text[start:end], whatever the string's kind. */
-static uint64_t
-span_hash(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
-{
-    uint64_t hash = 14695981039346656037ULL;
-    for (Py_ssize_t i = start; i < end; i++) {
-        hash ^= PyUnicode_READ(kind, data, i);
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
-
-/* Whether token is the code points text[start:end]. */
-static int
-span_equals(PyObject *token, int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
-{
-    if (PyUnicode_GET_LENGTH(token) != end - start)
-        return 0;
-    int token_kind = PyUnicode_KIND(token);
-    const void *token_data = PyUnicode_DATA(token);
-    for (Py_ssize_t i = start; i < end; i++)
-        if (PyUnicode_READ(token_kind, token_data, i - start) != PyUnicode_READ(kind, data, i))
-            return 0;
-    return 1;
-}
-
-/* The id of the token text[start:end], or -1; with insert, the token gets id ``id`` if
- * it has none (and the id it had is returned). */
-static Py_ssize_t
-find(TokenIdsObject *self, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
-     Py_ssize_t insert)
-{
-    uint64_t hash = span_hash(kind, data, start, end);
-    for (size_t at = hash & self->mask;; at = (at + 1) & self->mask) {
-        Py_ssize_t id = self->slots[at];
-        if (id < 0) {
-            if (insert >= 0) {
-                self->slots[at] = insert;
-                self->hashes[insert] = hash;
-            }
-            return -1;
-        }
-        if (self->hashes[id] == hash
-            && span_equals(PyTuple_GET_ITEM(self->tokens, id), kind, data, start, end))
-            return id;
-    }
-}
 
 static void
 TokenIds_dealloc(TokenIdsObject *self)
 {
-    Py_XDECREF(self->tokens);
-    PyMem_Free(self->hashes);
-    PyMem_Free(self->slots);
+    str_table_clear(&self->table);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -84,25 +33,13 @@ TokenIds_init(TokenIdsObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!:TokenIds", keywords, &PyTuple_Type,
                                      &tokens))
         return -1;
-    if (self->tokens != NULL || self->hashes != NULL || self->slots != NULL) {
+    if (self->table.keys != NULL || self->table.hashes != NULL || self->table.slots != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "TokenIds is already initialised");
         return -1;
     }
     Py_ssize_t n = PyTuple_GET_SIZE(tokens);
-    size_t size = 8;
-    while (size < 2 * (size_t)n)
-        size *= 2;
-    self->hashes = PyMem_New(uint64_t, n ? n : 1);
-    self->slots = PyMem_New(Py_ssize_t, size);
-    if (self->hashes == NULL || self->slots == NULL) {
-        PyErr_NoMemory();
+    if (str_table_init(&self->table, tokens, n) < 0)
         return -1;
-    }
-    for (size_t i = 0; i < size; i++)
-        self->slots[i] = -1;
-    self->mask = size - 1;
-    Py_INCREF(tokens);
-    self->tokens = tokens;
     for (Py_ssize_t id = 0; id < n; id++) {
         PyObject *token = PyTuple_GET_ITEM(tokens, id);
         if (!PyUnicode_Check(token)) {
@@ -110,8 +47,7 @@ TokenIds_init(TokenIdsObject *self, PyObject *args, PyObject *kwargs)
                          Py_TYPE(token)->tp_name);
             return -1;
         }
-        Py_ssize_t had = find(self, PyUnicode_KIND(token), PyUnicode_DATA(token), 0,
-                              PyUnicode_GET_LENGTH(token), id);
+        Py_ssize_t had = str_table_add(&self->table, id);
         if (had >= 0) {
             PyErr_Format(PyExc_ValueError, "token %R is given twice (ids %zd and %zd)", token,
                          had, id);
@@ -167,19 +103,17 @@ is_joiner(Py_UCS4 ch)
     return ch == '_';
 }
 
-/* The next run of characters that are not separators in data[*at:end]: its start,
- * with *at moved to its end; -1 when none is left. */
-static Py_ssize_t
-next_run(int kind, const void *data, Py_ssize_t end, Py_ssize_t *at, int (*separator)(Py_UCS4))
+/* The next run of characters that are not separators in s[*from:]: its span, with
+ * *from moved to its end; an empty span when none is left. */
+static Span
+next_run(Span s, Py_ssize_t *from, int (*separator)(Py_UCS4))
 {
-    while (*at < end && separator(PyUnicode_READ(kind, data, *at)))
-        (*at)++;
-    if (*at == end)
-        return -1;
-    Py_ssize_t start = *at;
-    while (*at < end && !separator(PyUnicode_READ(kind, data, *at)))
-        (*at)++;
-    return start;
+    while (*from < length(s) && separator(at(s, *from)))
+        (*from)++;
+    Py_ssize_t start = *from;
+    while (*from < length(s) && !separator(at(s, *from)))
+        (*from)++;
+    return sub(s, start, *from);
 }
 
 /* Push the ids of the words of text (lower-cased) and, if syllables, of their syllables;
@@ -187,16 +121,16 @@ next_run(int kind, const void *data, Py_ssize_t end, Py_ssize_t *at, int (*separ
 static int
 lookup_text(TokenIdsObject *self, PyObject *low, int syllables, Ids out[4])
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low), words = 0, parts = 0, i = 0, start;
-    int kind = PyUnicode_KIND(low);
-    const void *data = PyUnicode_DATA(low);
-    while ((start = next_run(kind, data, n, &i, is_space)) >= 0) {
-        if (push(&out[0], find(self, kind, data, start, i, -1)) < 0)
+    Py_ssize_t words = 0, parts = 0, i = 0;
+    Span text = whole(low), word;
+    while (length(word = next_run(text, &i, is_space)) > 0) {
+        if (push(&out[0], str_table_find(&self->table, word, 0)) < 0)
             return -1;
         words++;
-        Py_ssize_t j = start, part;
-        while (syllables && (part = next_run(kind, data, i, &j, is_joiner)) >= 0) {
-            if (push(&out[2], find(self, kind, data, part, j, -1)) < 0)
+        Py_ssize_t j = 0;
+        Span part;
+        while (syllables && length(part = next_run(word, &j, is_joiner)) > 0) {
+            if (push(&out[2], str_table_find(&self->table, part, 0)) < 0)
                 return -1;
             parts++;
         }
@@ -220,7 +154,7 @@ TokenIds_lookup(TokenIdsObject *self, PyObject *args)
     int syllables;
     if (!PyArg_ParseTuple(args, "Op:lookup", &texts, &syllables))
         return NULL;
-    if (self->tokens == NULL) {
+    if (self->table.keys == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "TokenIds is not initialised");
         return NULL;
     }
@@ -259,24 +193,23 @@ done:
     return result;
 }
 
-/* Whether data[start:end] holds a letter: a character of re's [^\W\d_]. */
+/* Whether s holds a letter: a character of re's [^\W\d_]. */
 static int
-has_letter(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+has_letter(Span s)
 {
-    for (Py_ssize_t i = start; i < end; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+    for (Py_ssize_t i = 0; i < length(s); i++) {
+        Py_UCS4 ch = at(s, i);
         if (Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch))
             return 1;
     }
     return 0;
 }
 
-/* Whether data[start:end] is a token whose flag is set. */
+/* Whether s is a token whose flag is set. */
 static int
-is_known(TokenIdsObject *self, const char *flags, int kind, const void *data, Py_ssize_t start,
-         Py_ssize_t end)
+is_known(TokenIdsObject *self, const char *flags, Span s)
 {
-    Py_ssize_t id = find(self, kind, data, start, end, -1);
+    Py_ssize_t id = str_table_find(&self->table, s, 0);
     return id >= 0 && flags[id];
 }
 
@@ -295,29 +228,30 @@ TokenIds_known_counts(TokenIdsObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "Uy*p:known_counts", &text, &flags, &syllables))
         return NULL;
     PyObject *low = NULL;
-    if (self->tokens == NULL || flags.len != PyTuple_GET_SIZE(self->tokens)) {
+    Py_ssize_t n_tokens = self->table.keys ? PyTuple_GET_SIZE(self->table.keys) : 0;
+    if (self->table.keys == NULL || flags.len != n_tokens) {
         PyErr_Format(PyExc_ValueError, "known must have one byte per token (%zd), not %zd",
-                     self->tokens ? PyTuple_GET_SIZE(self->tokens) : 0, flags.len);
+                     n_tokens, flags.len);
         goto done;
     }
     low = PyObject_CallMethod(text, "lower", NULL);
     if (low == NULL)
         goto done;
     const char *known_flags = flags.buf;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low), known = 0, total = 0, i = 0, start;
-    int kind = PyUnicode_KIND(low);
-    const void *data = PyUnicode_DATA(low);
-    while ((start = next_run(kind, data, n, &i, is_space)) >= 0) {
-        if (!has_letter(kind, data, start, i))
+    Py_ssize_t known = 0, total = 0, i = 0;
+    Span lowered = whole(low), word;
+    while (length(word = next_run(lowered, &i, is_space)) > 0) {
+        if (!has_letter(word))
             continue;
         if (!syllables) {
-            known += is_known(self, known_flags, kind, data, start, i);
+            known += is_known(self, known_flags, word);
             total++;
             continue;
         }
-        Py_ssize_t j = start, part;
-        while ((part = next_run(kind, data, i, &j, is_joiner)) >= 0) {
-            known += is_known(self, known_flags, kind, data, part, j);
+        Py_ssize_t j = 0;
+        Span part;
+        while (length(part = next_run(word, &j, is_joiner)) > 0) {
+            known += is_known(self, known_flags, part);
             total++;
         }
     }

@@ -10,7 +10,8 @@
  * tokenizer regex), as the Python version does.
  *
  * A Lexicon holds the word trie as integers: each distinct syllable of the words
- * (and of the name titles) gets an id in a hash table over its code points, each
+ * (and of the name titles) gets an id in a hash table over its code points
+ * (../_str_table.h, shared with the TF-IDF step's token ids), each
  * trie node a number, and each edge (node, syllable) a slot of a second hash table.
  * A line's tokens stay spans of the line (or the strings regex_tokens gave); a
  * token's syllable id is found by hashing its characters lower-cased one by one
@@ -21,6 +22,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+
+#include "../_str_table.h"
 
 /* ------------------------------------------------------------------ characters */
 
@@ -34,32 +37,6 @@ static int
 decimal(Py_UCS4 ch)
 {
     return Py_UNICODE_ISDECIMAL(ch);
-}
-
-/* Some characters of a string: data[start:end] of the given kind. */
-typedef struct {
-    int kind;
-    const void *data;
-    Py_ssize_t start, end;
-} Span;
-
-static Span
-whole(PyObject *s)
-{
-    Span span = {PyUnicode_KIND(s), PyUnicode_DATA(s), 0, PyUnicode_GET_LENGTH(s)};
-    return span;
-}
-
-static Py_UCS4
-at(Span s, Py_ssize_t i)
-{
-    return PyUnicode_READ(s.kind, s.data, s.start + i);
-}
-
-static Py_ssize_t
-length(Span s)
-{
-    return s.end - s.start;
 }
 
 /* Every character passes test (and there is at least one): str.isalpha() with
@@ -169,13 +146,6 @@ push_token(Tokens *tokens, Span span, PyObject *owner)
     return 0;
 }
 
-static Span
-sub(Span s, Py_ssize_t start, Py_ssize_t end)
-{
-    Span out = {s.kind, s.data, s.start + start, s.start + end};
-    return out;
-}
-
 /* Append the tokens of regex_tokens(chunk) (chunk a new reference, taken). */
 static int
 push_regex_tokens(Tokens *tokens, PyObject *regex_tokens, PyObject *chunk)
@@ -273,10 +243,7 @@ split_line(Tokens *tokens, PyObject *line, PyObject *regex_tokens)
 
 typedef struct {
     PyObject_HEAD
-    PyObject *syllables;  /* list of str: syllable i has id i */
-    uint64_t *hashes;     /* hash of each syllable */
-    Py_ssize_t *slots;    /* syllable hash table: an id, or -1 */
-    size_t mask;
+    StrTable syllables;   /* a list of str: syllable i has id i */
     char *titles;         /* per syllable: one of the name titles */
     int64_t *edges;       /* edge hash table: node * n_syllables + syllable, or -1 */
     Py_ssize_t *children; /* the child node of each edge slot */
@@ -285,82 +252,31 @@ typedef struct {
     Py_ssize_t n_nodes;
 } LexiconObject;
 
-static uint64_t
-mix(uint64_t hash, Py_UCS4 ch)
-{
-    return (hash ^ ch) * 1099511628211ULL;
-}
-
-/* The slot of the syllable with the given hash whose characters are those of s, or of
- * the empty slot where it would go; lowered: compare s lower-cased by Py_UNICODE_TOLOWER. */
-static size_t
-syllable_slot(LexiconObject *self, uint64_t hash, Span s, int lowered)
-{
-    for (size_t slot = hash & self->mask;; slot = (slot + 1) & self->mask) {
-        Py_ssize_t id = self->slots[slot];
-        if (id < 0)
-            return slot;
-        PyObject *syllable = PyList_GET_ITEM(self->syllables, id);
-        if (self->hashes[id] != hash || PyUnicode_GET_LENGTH(syllable) != length(s))
-            continue;
-        Span known = whole(syllable);
-        Py_ssize_t i = 0;
-        for (; i < length(s); i++) {
-            Py_UCS4 ch = at(s, i);
-            if (at(known, i) != (lowered ? Py_UNICODE_TOLOWER(ch) : ch))
-                break;
-        }
-        if (i == length(s))
-            return slot;
-    }
-}
-
-static uint64_t
-span_hash(Span s, int lowered)
-{
-    uint64_t hash = 14695981039346656037ULL;
-    for (Py_ssize_t i = 0; i < length(s); i++)
-        hash = mix(hash, lowered ? Py_UNICODE_TOLOWER(at(s, i)) : at(s, i));
-    return hash;
-}
-
-/* The id of the token's lower case, or -1. */
-static Py_ssize_t
-syllable_id(LexiconObject *self, Span s)
-{
-    for (Py_ssize_t i = 0; i < length(s); i++) {
-        Py_UCS4 ch = at(s, i);
-        if (ch == 0x130 || ch == 0x3A3) /* lower case by str.lower() */
-            return -2;
-    }
-    Py_ssize_t id = self->slots[syllable_slot(self, span_hash(s, 1), s, 1)];
-    return id;
-}
-
 /* The id of a str as it is, added if new (at build time); -1 on error. */
 static Py_ssize_t
 add_syllable(LexiconObject *self, PyObject *syllable)
 {
-    Span s = whole(syllable);
-    uint64_t hash = span_hash(s, 0);
-    size_t slot = syllable_slot(self, hash, s, 0);
-    if (self->slots[slot] >= 0)
-        return self->slots[slot];
-    Py_ssize_t id = PyList_GET_SIZE(self->syllables);
-    if (PyList_Append(self->syllables, syllable) < 0)
+    Py_ssize_t id = str_table_find(&self->syllables, whole(syllable), 0);
+    if (id >= 0)
+        return id;
+    id = PyList_GET_SIZE(self->syllables.keys);
+    if (PyList_Append(self->syllables.keys, syllable) < 0)
         return -1;
-    self->slots[slot] = id;
-    self->hashes[id] = hash;
+    str_table_add(&self->syllables, id);
     return id;
 }
 
-/* The id of the token's lower case (str.lower() where needed), or -1; -2 on error. */
+/* The id of the token's lower case, or -1; -2 on error. The lower case is read
+ * character by character, except for the two characters whose lower case is not one
+ * simple character (U+0130, and U+03A3 with its final-sigma rule): str.lower() then. */
 static Py_ssize_t
 token_syllable(LexiconObject *self, Span s)
 {
-    Py_ssize_t id = syllable_id(self, s);
-    if (id != -2)
-        return id;
+    Py_ssize_t i = 0;
+    while (i < length(s) && at(s, i) != 0x130 && at(s, i) != 0x3A3)
+        i++;
+    if (i == length(s))
+        return str_table_find(&self->syllables, s, 1);
     PyObject *text = PyUnicode_FromKindAndData(
         s.kind, (const char *)s.data + s.start * s.kind, length(s));
     if (text == NULL)
@@ -369,8 +285,7 @@ token_syllable(LexiconObject *self, Span s)
     Py_DECREF(text);
     if (low == NULL)
         return -2;
-    Span lowered = whole(low);
-    id = self->slots[syllable_slot(self, span_hash(lowered, 0), lowered, 0)];
+    Py_ssize_t id = str_table_find(&self->syllables, whole(low), 0);
     Py_DECREF(low);
     return id;
 }
@@ -388,7 +303,7 @@ child(LexiconObject *self, Py_ssize_t node, Py_ssize_t syllable)
 {
     if (syllable < 0)
         return -1;
-    int64_t key = (int64_t)node * PyList_GET_SIZE(self->syllables) + syllable;
+    int64_t key = (int64_t)node * PyList_GET_SIZE(self->syllables.keys) + syllable;
     for (size_t slot = edge_slot(key, self->edge_mask);; slot = (slot + 1) & self->edge_mask) {
         if (self->edges[slot] == key)
             return self->children[slot];
@@ -550,15 +465,6 @@ add_nodes(LexiconObject *self, PyObject *node, Py_ssize_t id, int64_t *parents,
     return 0;
 }
 
-static size_t
-table_size(Py_ssize_t n)
-{
-    size_t size = 8;
-    while (size < 2 * (size_t)n)
-        size *= 2;
-    return size;
-}
-
 static int
 Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kwargs)
 {
@@ -567,7 +473,7 @@ Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!:Lexicon", keywords, &PyDict_Type,
                                      &trie, &PyFrozenSet_Type, &name_titles))
         return -1;
-    if (self->syllables != NULL) {
+    if (self->syllables.keys != NULL || self->syllables.slots != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is already initialised");
         return -1;
     }
@@ -575,10 +481,13 @@ Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kwargs)
     if (count_edges(trie, &n_edges, 0) < 0)
         return -1;
     Py_ssize_t n_syllables = n_edges + PySet_GET_SIZE(name_titles), n_nodes = n_edges + 1;
-    self->syllables = PyList_New(0);
-    self->mask = table_size(n_syllables) - 1;
-    self->slots = PyMem_New(Py_ssize_t, self->mask + 1);
-    self->hashes = PyMem_New(uint64_t, n_syllables ? n_syllables : 1);
+    PyObject *keys = PyList_New(0);
+    if (keys == NULL)
+        return -1;
+    int no_table = str_table_init(&self->syllables, keys, n_syllables);
+    Py_DECREF(keys);
+    if (no_table)
+        return -1;
     self->titles = PyMem_Calloc(n_syllables ? n_syllables : 1, 1);
     self->ends = PyMem_Calloc(n_nodes, 1);
     self->edge_mask = table_size(n_edges) - 1;
@@ -587,15 +496,11 @@ Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kwargs)
     int64_t *parents = PyMem_New(int64_t, n_nodes);
     Py_ssize_t *syllables = PyMem_New(Py_ssize_t, n_nodes);
     int rc = -1;
-    if (self->syllables == NULL)
-        goto done;
-    if (!self->slots || !self->hashes || !self->titles || !self->ends || !self->edges
-        || !self->children || !parents || !syllables) {
+    if (!self->titles || !self->ends || !self->edges || !self->children || !parents
+        || !syllables) {
         PyErr_NoMemory();
         goto done;
     }
-    for (size_t i = 0; i <= self->mask; i++)
-        self->slots[i] = -1;
     for (size_t i = 0; i <= self->edge_mask; i++)
         self->edges[i] = -1;
     self->n_nodes = 1;
@@ -618,7 +523,7 @@ Lexicon_init(LexiconObject *self, PyObject *args, PyObject *kwargs)
         goto done;
     /* the edges, now that the number of syllables is known */
     for (Py_ssize_t node = 1; node < self->n_nodes; node++) {
-        int64_t key = parents[node] * PyList_GET_SIZE(self->syllables) + syllables[node];
+        int64_t key = parents[node] * PyList_GET_SIZE(self->syllables.keys) + syllables[node];
         size_t slot = edge_slot(key, self->edge_mask);
         while (self->edges[slot] >= 0)
             slot = (slot + 1) & self->edge_mask;
@@ -635,9 +540,7 @@ done:
 static void
 Lexicon_dealloc(LexiconObject *self)
 {
-    Py_XDECREF(self->syllables);
-    PyMem_Free(self->hashes);
-    PyMem_Free(self->slots);
+    str_table_clear(&self->syllables);
     PyMem_Free(self->titles);
     PyMem_Free(self->edges);
     PyMem_Free(self->children);
@@ -659,7 +562,7 @@ Lexicon_segment_line(LexiconObject *self, PyObject *args)
     PyObject *line, *regex_tokens;
     if (!PyArg_ParseTuple(args, "UO:segment_line", &line, &regex_tokens))
         return NULL;
-    if (self->syllables == NULL || self->edges == NULL) {
+    if (self->syllables.keys == NULL || self->edges == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
         return NULL;
     }

@@ -21,6 +21,11 @@ setup(
             optional=True,
         ),
         Extension(
+            "newscat.classifier._nearest",
+            ["src/newscat/classifier/_nearest.c"],
+            optional=True,
+        ),
+        Extension(
             "newscat.classifier._term_counts",
             ["src/newscat/classifier/_term_counts.c"],
             optional=True,

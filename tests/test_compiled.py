@@ -1,10 +1,10 @@
 """The compiled modules are built by ``pip install`` and are optional.
 
 Where a C compiler is at hand the wheel carries the dictionary segmenter's
-``_longest_match``, the domain checks' ``_domain_counts`` and the TF-IDF step's
-``_token_ids`` and ``_term_counts``; without one the build still succeeds and the same
-functions run in pure Python (whose results the compiled modules must equal:
-``tests/test_fast_paths.py``).
+``_longest_match``, the domain checks' ``_domain_counts``, the TF-IDF step's
+``_token_ids`` and ``_term_counts`` and the neighbour votes' ``_nearest``; without one
+the build still succeeds and the same functions run in pure Python or numpy (whose
+results the compiled modules must equal: ``tests/test_fast_paths.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from newscat.classifier import domain, tfidf, token_ids
+from newscat.classifier import domain, neighbours, tfidf, token_ids
 from newscat.segmenters import dictionary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +28,7 @@ MODULES = {
     "newscat/classifier/_domain_counts": domain,
     "newscat/classifier/_token_ids": token_ids,
     "newscat/classifier/_term_counts": tfidf,
+    "newscat/classifier/_nearest": neighbours,
 }
 
 

@@ -21,7 +21,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from newscat.classifier import domain, tfidf, token_ids
+from newscat.classifier import domain, neighbours, tfidf, token_ids
 from newscat.classifier.word_vectors import WordVectors
 from newscat.segmenters import dictionary
 from newscat.text import pages
@@ -530,3 +530,106 @@ def test_article_vectors_match_the_definition():
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, article_vectors_by_definition(wv, texts), atol=1e-5)
     assert not got[-1].any() and wv.transform(["lạ"]).tolist() == [[0.0] * 8]
+
+
+# ------------------------------------------------------------------ neighbour votes
+# The compiled search of the nearest remembered texts (where built) against numpy's, and
+# that against a full sort.
+_NEAREST_COMPILED = pytest.mark.skipif(neighbours._compiled is None, reason="not built here")
+
+
+def nearest_weights_by_definition(similarity, labels, n_labels: int, k: int) -> np.ndarray:
+    """Per row: sort the columns of positive similarity, largest first, equal ones by
+    column; add the first ``k`` to their label, in column order."""
+    sums = np.zeros((len(similarity), n_labels))
+    for row, values in enumerate(similarity.tolist()):
+        positive = [j for j, value in enumerate(values) if value > 0]
+        for column in sorted(sorted(positive, key=lambda j: (-values[j], j))[:k]):
+            sums[row, labels[column]] += values[column]
+    return sums
+
+
+def _similarities(rng, trial: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Random similarities; every third draw from few values (ties at the k-th), some NaN."""
+    rows, n, k, n_labels = rng.integers(1, 30), rng.integers(1, 200), rng.integers(1, 12), 6
+    if trial % 3 == 0:
+        values = np.array([-0.5, 0, 0.25, 0.5, 0.75, 1], np.float32)
+        similarity = rng.choice(values, size=(rows, n))
+    else:
+        similarity = rng.standard_normal((rows, n)).astype(np.float32)
+    if trial % 7 == 0:
+        similarity[0, ::3] = np.nan
+    labels = rng.integers(0, n_labels, n).astype(np.int32)
+    return similarity, labels, n_labels, int(k)
+
+
+def test_numpy_nearest_weights_match_the_definition():
+    rng = np.random.default_rng(0)
+    for trial in range(150):
+        similarity, labels, n_labels, k = _similarities(rng, trial)
+        got = neighbours._nearest_weights_python(similarity, labels, n_labels, k)
+        want = nearest_weights_by_definition(similarity, labels, n_labels, k)
+        np.testing.assert_allclose(got, want, rtol=1e-6, err_msg=f"trial {trial}")
+
+
+@_NEAREST_COMPILED
+def test_compiled_nearest_weights_equal_the_numpy_ones():
+    rng = np.random.default_rng(1)
+    for trial in range(300):
+        similarity, labels, n_labels, k = _similarities(rng, trial)
+        got = np.zeros((len(similarity), n_labels))
+        neighbours._compiled.nearest_weights(similarity, labels, k, got)
+        want = neighbours._nearest_weights_python(similarity, labels, n_labels, k)
+        assert np.array_equal(got, want), f"trial {trial}"  # same sums, in the same order
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_nearest_weights_with_and_without_the_compiled_module(compiled, monkeypatch):
+    _compiled_or_not(neighbours, compiled, monkeypatch)
+    similarity = np.array([[0.5, 0.75, 0.5, 0.5, -1], [0, 0, 0, 0, 0]], np.float32)
+    labels = np.array([0, 1, 2, 0, 1], np.int32)
+    # ties at the third: the lowest columns (0 and 2) are taken, not 3
+    assert neighbours.nearest_weights(similarity, labels, 3, 3).tolist() == [
+        [0.5, 0.75, 0.5],
+        [0, 0, 0],
+    ]
+    assert neighbours.nearest_weights(similarity, labels, 3, 100).tolist()[0] == [1.0, 0.75, 0.5]
+
+
+@_NEAREST_COMPILED
+def test_compiled_nearest_weights_refuse_what_they_cannot_read():
+    similarity, labels = np.ones((2, 3), np.float32), np.zeros(3, np.int32)
+    search = neighbours._compiled.nearest_weights
+    bad_calls = {
+        "similarity must be": (similarity.astype(np.float64), labels, 1, np.zeros((2, 2))),
+        "labels must be": (similarity, labels.astype(np.int64), 1, np.zeros((2, 2))),
+        "out must be": (similarity, labels, 1, np.zeros((2, 2), np.float32)),
+    }
+    for message, args in bad_calls.items():
+        with pytest.raises(TypeError, match=message):
+            search(*args)
+    with pytest.raises(ValueError, match="shapes do not match"):
+        search(similarity, labels[:2], 1, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="labels\\[1\\] is 5"):
+        search(similarity, np.array([0, 5, 1], np.int32), 1, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="k must be"):
+        search(similarity, labels, 0, np.zeros((2, 2)))
+    read_only = np.zeros((2, 2))
+    read_only.flags.writeable = False
+    with pytest.raises((TypeError, BufferError, ValueError)):
+        search(similarity, labels, 1, read_only)
+
+
+@_NEAREST_COMPILED
+def test_compiled_nearest_weights_leak_nothing():
+    rng = np.random.default_rng(2)
+    similarity = rng.standard_normal((50, 300)).astype(np.float32)
+    labels = rng.integers(0, 6, 300).astype(np.int32)
+
+    def run() -> None:
+        for _ in range(50):
+            neighbours._compiled.nearest_weights(similarity, labels, 5, np.zeros((50, 6)))
+        with pytest.raises(TypeError):
+            neighbours._compiled.nearest_weights(similarity, labels, 5, None)
+
+    assert _leaked_blocks(run) < 100

@@ -189,11 +189,8 @@ def profile(archive: Path) -> list[tuple[str, float]]:
         proba = stage("linear model + neighbour votes + calibration", linear.predict_proba, X)
 
     def write(batch) -> int:
-        out = 0
-        for row, text in zip(*batch):
-            prediction = model._prediction(row, 3, model._out_of_domain(text))
-            out += len(json.dumps(prediction.to_dict(), ensure_ascii=False))
-        return out
+        predictions = model._predictions(*batch, 3)
+        return sum(len(json.dumps(p.to_dict(), ensure_ascii=False)) for p in predictions)
 
     stage("domain checks + write (JSON encode)", write, zip(proba, filled))
     return list(seconds.items())

@@ -41,7 +41,7 @@ from .features import SYLLABLE_MARK, TermAnalyzer, repeat_title
 from .inputs import check_class_weight, check_label_names, check_labels, check_texts
 from .nbsvm import NBSVMClassifier
 from .neighbours import NeighbourVotes
-from .prediction import Prediction, prediction_from_scores
+from .prediction import Prediction, predictions_from_scores
 from .tfidf import TermVectorizer
 from .word_vectors import ArticleVectors, WithArticleVectors, WordVectors
 
@@ -472,11 +472,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         if isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 1:
             raise ValueError(f"top_k must be an integer of at least 1, got {top_k!r}")
         segmented = self._clean_normalise_segment(check_texts(texts, "texts"), clean)
-        proba = self._proba(segmented)
-        return [
-            self._prediction(row, top_k, self._out_of_domain(text))
-            for row, text in zip(proba, segmented)
-        ]
+        return self._predictions(self._proba(segmented), segmented, top_k)
 
     def classify(self, text: str, *, top_k: int = 3, clean: bool | None = None) -> Prediction:
         """Label one text.
@@ -541,14 +537,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             return FEW_KNOWN_TERMS
         return None
 
-    def _prediction(self, row: np.ndarray, top_k: int, domain: str | None) -> Prediction:
-        """The result for one row of scores; ``domain`` says why the text is out of domain."""
-        return prediction_from_scores(
-            row,
+    def _predictions(self, proba: np.ndarray, segmented: list[str], top_k: int) -> list[Prediction]:
+        """The result for each row of scores; ``segmented`` are the texts the rows are of."""
+        return predictions_from_scores(
+            proba,
             self.classes_,
             top_k=top_k,
             min_score=self.min_score,
             min_margin=self.min_margin,
             label_names=self.label_names,
-            domain=domain,
+            domains=[self._out_of_domain(text) for text in segmented],
         )

@@ -315,8 +315,8 @@ def explain_many(
     decision = explainer.decision(X)
     votes = explainer.votes(X)
     names = model.label_names or {}
-    for row_no, i in enumerate(filled):
-        prediction = model._prediction(proba[row_no], top_k, model._out_of_domain(segmented[i]))
+    predictions = model._predictions(proba, [segmented[i] for i in filled], top_k)
+    for row_no, (i, prediction) in enumerate(zip(filled, predictions)):
         wanted = labels[i] if labels is not None else classes_by_score(classes, proba[row_no])
         explained = []
         for label in wanted:

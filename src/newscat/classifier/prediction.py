@@ -15,7 +15,7 @@ import numpy as np
 
 from ..schema import PREDICTION_FIELDS, RESULT_SCHEMA, plain_value
 
-__all__ = ["Prediction", "labels_by_decision", "prediction_from_scores"]
+__all__ = ["Prediction", "labels_by_decision", "predictions_from_scores"]
 
 
 def labels_by_decision(classes: np.ndarray, decision: np.ndarray) -> np.ndarray:
@@ -65,40 +65,49 @@ class Prediction:
         }
 
 
-def prediction_from_scores(
-    row: np.ndarray,
+def predictions_from_scores(
+    scores: np.ndarray,
     classes: Sequence,
     *,
     top_k: int,
     min_score: float,
     min_margin: float,
     label_names: Mapping[str, str] | None = None,
-    domain: str | None = None,
-) -> Prediction:
-    """The result for one row of calibrated scores, columns aligned with ``classes``.
+    domains: Sequence[str | None] | None = None,
+) -> list[Prediction]:
+    """The result for each row of calibrated scores (texts x labels), columns aligned
+    with ``classes``.
 
-    ``domain`` is why the text is out of domain, if it is (that reason wins).
+    ``domains`` holds why each text is out of domain, or None (that reason wins).
 
     Examples
     --------
-    >>> scores = np.array([0.55, 0.45])
-    >>> prediction_from_scores(scores, ["crime", "weather"], top_k=1, min_score=0.5,
-    ...                        min_margin=0.2).reason
-    'top two scores within 0.2'
-    >>> prediction_from_scores(np.zeros(2), ["crime", "weather"], top_k=1, min_score=0.5,
-    ...                        min_margin=0.2).label is None
-    True
+    >>> scores = np.array([[0.9, 0.1], [0.55, 0.45], [0.0, 0.0]])
+    >>> results = predictions_from_scores(scores, ["crime", "weather"], top_k=1, min_score=0.5,
+    ...                                   min_margin=0.2)
+    >>> [(p.label, p.reason) for p in results]
+    [('crime', None), ('crime', 'top two scores within 0.2'), (None, 'empty text')]
     """
-    if row.sum() == 0:
-        return Prediction(None, None, 0.0, [], True, "empty text")
-    values = row.tolist()  # Python floats, read faster than numpy's one by one
-    ranked = [(str(classes[i]), round(values[i], 4)) for i in np.argsort(-row).tolist()]
-    label, score = ranked[0]
-    margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
-    reason = domain
-    if reason is None and score < min_score:
-        reason = f"top score {score:.2f} below {min_score}"
-    elif reason is None and margin < min_margin:
-        reason = f"top two scores within {min_margin}"
-    name = (label_names or {}).get(label, label)
-    return Prediction(label, name, score, ranked[:top_k], reason is not None, reason)
+    names = [str(label) for label in classes]
+    shown = {label: (label_names or {}).get(label, label) for label in names}
+    order = np.argsort(-scores, axis=1)[:, : max(top_k, 2)]  # the margin needs two
+    ranked_scores = np.take_along_axis(scores, order, axis=1).tolist()
+    empty = (scores.sum(axis=1) == 0).tolist()
+    domains = [None] * len(scores) if domains is None else domains
+    predictions = []
+    for columns, values, is_empty, reason in zip(order.tolist(), ranked_scores, empty, domains):
+        if is_empty:
+            predictions.append(Prediction(None, None, 0.0, [], True, "empty text"))
+            continue
+        ranked = [(names[i], round(value, 4)) for i, value in zip(columns, values)]
+        label, score = ranked[0]
+        margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        if reason is None and score < min_score:
+            reason = f"top score {score:.2f} below {min_score}"
+        elif reason is None and margin < min_margin:
+            reason = f"top two scores within {min_margin}"
+        prediction = Prediction(
+            label, shown[label], score, ranked[:top_k], reason is not None, reason
+        )
+        predictions.append(prediction)
+    return predictions

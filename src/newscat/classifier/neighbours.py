@@ -75,11 +75,11 @@ def nearest_weights(similarity: np.ndarray, labels: np.ndarray, n_labels: int, k
     >>> nearest_weights(similarity, np.array([0, 1, 1, 0], np.int32), 2, 2).round(2).tolist()
     [[0.9, 0.5], [0.1, 0.1]]
     """
+    if _compiled is None or k > _COMPILED_MAX_NEIGHBORS:
+        return _nearest_weights_python(similarity, labels, n_labels, k)
     sums = np.zeros((len(similarity), n_labels))
-    if _compiled is not None and k <= _COMPILED_MAX_NEIGHBORS:
-        _compiled.nearest_weights(similarity, labels, k, sums)
-        return sums
-    return _nearest_weights_python(similarity, labels, n_labels, k)
+    _compiled.nearest_weights(similarity, labels, k, sums)
+    return sums
 
 
 def _nearest_weights_python(similarity, labels, n_labels: int, k: int) -> np.ndarray:
